@@ -1,0 +1,3 @@
+//! Data: MNIST (`mnist`, from the nn part) and drawings (`preprocess`).
+
+pub mod preprocess;
