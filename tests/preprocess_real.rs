@@ -48,9 +48,11 @@ fn drawn_digits_load_as_described() {
                 g.id
             );
         }
-        // Nothing to clean: real pad input passes through sanitize unchanged (apart from
-        // points closer than a quarter pixel, which the tablet does not produce).
-        assert_eq!(sanitize(&g.strokes), g.strokes, "{}", g.id);
+        // Nothing to clean: real pad input passes through sanitize unchanged, apart from
+        // repeated points (the tablet sometimes reports a position twice).
+        let mut dedup = g.strokes.clone();
+        dedup.iter_mut().for_each(|s| s.dedup());
+        assert_eq!(sanitize(&g.strokes), dedup, "{}", g.id);
     }
     let first = &digits[0];
     assert_eq!(
@@ -72,7 +74,7 @@ fn row(name: &str, s: &ImageStats) -> String {
 fn preprocessed_drawings_have_mnist_statistics() {
     let digits = load_drawn_digits().expect("drawn digits");
     let mnist = mnist_json::load_mnist_json(1).expect("MNIST digits");
-    assert!(mnist.len() > 10_000, "{} MNIST images", mnist.len());
+    assert!(mnist.len() >= 10_000, "{} MNIST images", mnist.len());
 
     let t = Instant::now();
     let drawn: Vec<(u8, [f32; 784])> = digits
