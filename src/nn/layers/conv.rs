@@ -62,7 +62,10 @@ fn valid_range(koff: usize, stride: usize, pad: usize, n: usize, out: usize) -> 
     } else {
         (pad - koff).div_ceil(stride)
     };
-    // n − 1 + pad − koff ≥ 0 because the kernel fits the padded input.
+    // With padding, a kernel offset can lie beyond the last input for every output.
+    if koff > n - 1 + pad {
+        return (0, 0);
+    }
     let end = ((n - 1 + pad - koff) / stride + 1).min(out);
     (start.min(end), end)
 }
