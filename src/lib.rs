@@ -4,10 +4,10 @@
 //! web app (`ui`) and the training worker (`worker`) exist only on wasm32.
 
 pub mod data;
-// Built on other branches; the lead reconciles this file on merge.
-// pub mod nn;
+pub mod nn;
+// Owned by the web branch; commented out here so the core builds on its own.
 // pub mod protocol;
-// pub mod train;
+pub mod train;
 
 // #[cfg(target_arch = "wasm32")]
 // pub mod ui;

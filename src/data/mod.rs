@@ -1,3 +1,4 @@
-//! Data: MNIST (`mnist`, from the nn part) and drawings (`preprocess`).
+//! Data: MNIST (`mnist`) and drawings (`preprocess`).
 
+pub mod mnist;
 pub mod preprocess;
