@@ -188,3 +188,38 @@ fn drawings_map_their_ink_box_onto_the_20px_box() {
         assert!(p.image.iter().all(|v| (0.0..=1.0).contains(v)), "{}", g.id);
     }
 }
+
+#[test]
+fn moving_a_drawing_on_the_pad_does_not_change_the_input() {
+    // Crop and centre of mass make the input independent of where the digit is drawn: a
+    // whole-pixel shift of the strokes gives the same 28×28 image (up to float rounding).
+    for g in load_drawn_digits().expect("drawn digits").iter().step_by(7) {
+        let b = convscope::data::preprocess::stroke_bounds(&g.strokes, 0.0).unwrap();
+        // As far as the pad allows, up to 40 px left/up or right/down, keeping the pen inside.
+        let room = |lo: f32, hi: f32| {
+            let (back, fwd) = ((lo - 13.0).max(0.0), (PAD_SIZE - 13.0 - hi).max(0.0));
+            if fwd >= back {
+                fwd.min(40.0).floor()
+            } else {
+                -back.min(40.0).floor()
+            }
+        };
+        let (dx, dy) = (room(b.x0, b.x1), room(b.y0, b.y1));
+        let moved: Vec<_> = g
+            .strokes
+            .iter()
+            .map(|s| s.iter().map(|&(x, y)| (x + dx, y + dy)).collect())
+            .collect();
+        let (a, m) = (to_mnist(&g.strokes).unwrap(), to_mnist(&moved).unwrap());
+        let diff = a
+            .iter()
+            .zip(&m)
+            .map(|(p, q)| (p - q).abs())
+            .fold(0.0, f32::max);
+        assert!(
+            diff < 1e-3,
+            "{} moved by ({dx}, {dy}): max difference {diff}",
+            g.id
+        );
+    }
+}
