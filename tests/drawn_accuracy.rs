@@ -23,19 +23,47 @@ fn argmax(p: &[f32; 10]) -> usize {
     (0..10).fold(0, |best, k| if p[k] > p[best] { k } else { best })
 }
 
-#[test]
-fn shipped_model_reads_drawn_digits() {
+fn load_model() -> Model {
     let path = model_path();
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let model = Model::from_bytes(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    println!(
+        "model {} ({} bytes), arch={}",
+        path.display(),
+        bytes.len(),
+        model.spec()
+    );
+    model
+}
+
+#[test]
+fn shipped_model_reads_drawn_digits() {
+    let model = load_model();
     let digits = drawn_digits::load_drawn_digits().expect("drawn digits");
     assert_eq!(digits.len(), 500);
+    check_accuracy(&model, &digits, "drawn digits");
+}
 
+#[test]
+fn shipped_model_reads_small_drawn_digits() {
+    // The same drawings shrunk to 40% about the pad's centre (about 70 pad px tall): a student
+    // drawing small must not get fat strokes the network has never seen.
+    let model = load_model();
+    let mut digits = drawn_digits::load_drawn_digits().expect("drawn digits");
+    for g in &mut digits {
+        for p in g.strokes.iter_mut().flatten() {
+            *p = (140.0 + (p.0 - 140.0) * 0.4, 140.0 + (p.1 - 140.0) * 0.4);
+        }
+    }
+    check_accuracy(&model, &digits, "drawn digits at 40% size");
+}
+
+fn check_accuracy(model: &Model, digits: &[drawn_digits::DrawnDigit], what: &str) {
     let t = std::time::Instant::now();
     let mut confusion = [[0usize; 10]; 10];
     let mut by_writer = std::collections::BTreeMap::<u32, (usize, usize)>::new();
     let mut misses = Vec::new();
-    for g in &digits {
+    for g in digits {
         let img = to_mnist(&g.strokes).expect("a drawing has ink");
         let p = model.predict(&img);
         let k = argmax(&p);
@@ -56,13 +84,7 @@ fn shipped_model_reads_drawn_digits() {
     let correct: usize = (0..10).map(|d| confusion[d][d]).sum();
     let accuracy = correct as f64 / digits.len() as f64;
     println!(
-        "model {} ({} bytes), arch={}",
-        path.display(),
-        bytes.len(),
-        model.spec()
-    );
-    println!(
-        "drawn digits: {correct}/{} = {:.1}% in {elapsed:?}",
+        "{what}: {correct}/{} = {:.1}% in {elapsed:?}",
         digits.len(),
         accuracy * 100.0
     );
@@ -88,7 +110,8 @@ fn shipped_model_reads_drawn_digits() {
 
     assert!(
         accuracy >= MIN_ACCURACY,
-        "only {correct}/500 drawn digits classified correctly ({:.1}% < {:.0}%)",
+        "{what}: only {correct}/{} classified correctly ({:.1}% < {:.0}%)",
+        digits.len(),
         accuracy * 100.0,
         MIN_ACCURACY * 100.0
     );
