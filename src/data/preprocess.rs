@@ -30,7 +30,8 @@
 //! pixel index, continuous (14.5, 14.5).
 //!
 //! Everything here is total: NaN or infinite points are dropped, points off the
-//! pad are clamped onto it, and no input panics or takes unbounded time.
+//! pad are clamped onto it, no input panics, and the work grows only linearly
+//! with the number of points (10,000 points take milliseconds).
 
 /// A pen position in CSS px on the 280×280 pad, origin top-left, y down.
 pub type Point = (f32, f32);
