@@ -286,18 +286,6 @@ fn coverage(d: f32, r: f32) -> f32 {
     ((d + 0.5).min(r) - (d - 0.5).max(-r)).clamp(0.0, 1.0)
 }
 
-/// Distance from `p` to the segment `a`–`b`.
-fn segment_distance(p: Point, a: Point, b: Point) -> f32 {
-    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
-    let len2 = dx * dx + dy * dy;
-    let t = if len2 > 0.0 {
-        (((p.0 - a.0) * dx + (p.1 - a.1) * dy) / len2).clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    dist2(p, (a.0 + t * dx, a.1 + t * dy)).sqrt()
-}
-
 /// The x-interval where a horizontal line `y = cy` meets the capsule of radius
 /// `reach` around `a`–`b` (a convex set, so the union of its parts is one
 /// interval), or None.
@@ -344,6 +332,11 @@ fn linear_range(m: f32, c: f32, lo: f32, hi: f32) -> Option<(f32, f32)> {
 fn draw_capsule(img: &mut [f32], size: usize, a: Point, b: Point, r: f32) {
     let reach = r + 0.5;
     let last = size as f32 - 1.0;
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let len2 = dx * dx + dy * dy;
+    let inv_len2 = if len2 > 0.0 { 1.0 / len2 } else { 0.0 };
+    // Pixels whose centre is this close to the centre line are fully covered.
+    let solid2 = if r > 0.5 { (r - 0.5) * (r - 0.5) } else { -1.0 };
     // Rows whose centre (row + 0.5) lies within reach of the segment.
     let row0 = (a.1.min(b.1) - reach - 0.5).ceil().clamp(0.0, last) as usize;
     let row1 = (a.1.max(b.1) + reach - 0.5).floor().clamp(0.0, last) as usize;
@@ -357,10 +350,21 @@ fn draw_capsule(img: &mut [f32], size: usize, a: Point, b: Point, r: f32) {
         }
         let c0 = (lo - 0.5).ceil().clamp(0.0, last) as usize;
         let c1 = (hi - 0.5).floor().clamp(0.0, last) as usize;
+        let ry = cy - a.1;
         let line = &mut img[row * size..(row + 1) * size];
         for (col, px) in line.iter_mut().enumerate().take(c1 + 1).skip(c0) {
-            let d = segment_distance((col as f32 + 0.5, cy), a, b);
-            let v = coverage(d, r);
+            if *px >= 1.0 {
+                continue; // already solid ink (common where strokes overlap)
+            }
+            let rx = col as f32 + 0.5 - a.0;
+            let t = ((rx * dx + ry * dy) * inv_len2).clamp(0.0, 1.0);
+            let (ex, ey) = (rx - t * dx, ry - t * dy);
+            let d2 = ex * ex + ey * ey;
+            let v = if d2 <= solid2 {
+                1.0
+            } else {
+                coverage(d2.sqrt(), r)
+            };
             if v > *px {
                 *px = v;
             }
