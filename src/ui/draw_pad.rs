@@ -124,7 +124,9 @@ fn schedule(state: &Rc<RefCell<PadState>>, onchange: &Callback<Rc<Vec<Stroke>>>)
     s.frame = Some(request_animation_frame(move |now| {
         let due = {
             let mut s = state2.borrow_mut();
-            s.frame = None;
+            // This handle owns the closure running right now: drop it afterwards.
+            let fired = s.frame.take();
+            yew::platform::spawn_local(async move { drop(fired) });
             s.pending && now - s.last_emit_ms >= LIVE_UPDATE_MS
         };
         if due {
