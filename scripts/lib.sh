@@ -1,5 +1,6 @@
-# shellcheck shell=bash
-# Shared settings for scripts/*.sh: sourced, never run on its own.
+# shellcheck shell=bash disable=SC2034
+# Shared settings for scripts/*.sh: sourced, never run on its own (hence SC2034: the
+# variables are used by the scripts that source it).
 
 CONVSCOPE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CONVSCOPE_ROOT

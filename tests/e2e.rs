@@ -30,6 +30,25 @@ use page::{wait_for, Page};
 /// `Hyper::default()` trains with mini-batches of 32 (docs/interfaces.md).
 const DEFAULT_BATCH: u64 = 32;
 
+/// The batch size the page says it trains with: the value of its `batch-size` input when it
+/// has one, else the default.
+async fn batch_size(page: &Page) -> u64 {
+    let v = page
+        .js(
+            "const e = document.querySelector('[data-testid=\"batch-size\"]');
+             return e ? String(e.value) : null;",
+            vec![],
+        )
+        .await;
+    match v.as_str() {
+        Some(s) => s
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("batch-size input holds {s:?}, not a number")),
+        None => DEFAULT_BATCH,
+    }
+}
+
 /// (a) The shipped model reads real pen-drawn digits, replayed stroke by stroke on the pad.
 #[tokio::test]
 #[ignore = "needs the release build: run by scripts/test.sh"]
@@ -321,13 +340,14 @@ async fn step_and_reset() {
         );
         after - before
     };
+    let batch = batch_size(&page).await;
     let d1 = step(&page).await;
     let d2 = step(&page).await;
     assert_eq!(
-        d1, DEFAULT_BATCH,
-        "one Step should process exactly one batch of {DEFAULT_BATCH} examples, processed {d1}"
+        d1, batch,
+        "one Step should process exactly one batch of {batch} examples, processed {d1}"
     );
-    assert_eq!(d2, DEFAULT_BATCH, "the second Step processed {d2} examples");
+    assert_eq!(d2, batch, "the second Step processed {d2} examples");
 
     let reset = async |page: &Page| -> String {
         page.click("reset").await;
@@ -364,7 +384,7 @@ async fn step_and_reset() {
         Duration::from_secs(30),
         || async {
             match page.examples_seen().await {
-                s if s >= 20 * DEFAULT_BATCH => Ok(()),
+                s if s >= 20 * batch => Ok(()),
                 s => Err(format!("{s}")),
             }
         },
