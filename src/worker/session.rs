@@ -1,0 +1,248 @@
+//! One training session inside the worker, as plain state with no JS in it.
+//!
+//! The reactor loop feeds it control messages and calls [`Session::unit`] between
+//! them; each unit does ~15 ms of work so a Pause or Step is never kept waiting.
+
+use std::rc::Rc;
+
+use crate::data::mnist::{Mnist, TEST};
+use crate::nn::model::Model;
+use crate::protocol::{Init, Metrics, Snapshot, TestAccuracy, ToWorker};
+use crate::train::Trainer;
+
+/// Time spent training in one unit of work, in ms.
+pub const TRAIN_BUDGET_MS: f64 = 12.0;
+/// Time spent evaluating in one unit while training runs (more when idle).
+pub const EVAL_BUDGET_MS: f64 = 5.0;
+/// Minimum time between snapshots while running (≤ ~7 per second).
+pub const SNAPSHOT_INTERVAL_MS: f64 = 150.0;
+/// Start a new test evaluation after this many training examples.
+pub const EVAL_EVERY_EXAMPLES: u64 = 4000;
+
+/// A test-split evaluation in progress, on a frozen copy of the weights so that
+/// training can go on between chunks.
+struct Evaluation {
+    model: Model,
+    next: usize,
+    correct: usize,
+    at_examples: u64,
+}
+
+pub struct Session {
+    trainer: Trainer,
+    data: Rc<Mnist>,
+    init: Init,
+    running: bool,
+    run: u32,
+    metrics: Metrics,
+    dirty: bool,
+    evaluation: Option<Evaluation>,
+    eval_due: bool,
+    last_eval_examples: u64,
+    test_accuracy: Option<TestAccuracy>,
+    /// (time, examples_seen) at the start of the current throughput window.
+    rate_window: Option<(f64, u64)>,
+    last_snapshot_ms: f64,
+}
+
+impl Session {
+    /// A session that starts from the weights in `init` (the page's model).
+    pub fn new(init: Init, data: Rc<Mnist>) -> Result<Session, String> {
+        if data.len() < TEST.end {
+            return Err(format!(
+                "the data set has {} images, expected at least {}",
+                data.len(),
+                TEST.end
+            ));
+        }
+        let mut trainer = Trainer::new(&init.spec, init.seed, init.hyper, data.clone())
+            .map_err(|e| e.to_string())?;
+        load_params(&mut trainer, &init.params)?;
+        Ok(Session {
+            trainer,
+            data,
+            init,
+            running: false,
+            run: 0,
+            metrics: Metrics::default(),
+            dirty: true,
+            evaluation: None,
+            // The page shows the shipped model's test accuracy before any training.
+            eval_due: true,
+            last_eval_examples: 0,
+            test_accuracy: None,
+            rate_window: None,
+            last_snapshot_ms: f64::NEG_INFINITY,
+        })
+    }
+
+    pub fn trainer(&self) -> &Trainer {
+        &self.trainer
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.running
+    }
+
+    /// Whether [`Session::unit`] has anything to do; otherwise the loop may sleep
+    /// until the next message.
+    pub fn has_work(&self) -> bool {
+        self.running || self.evaluation.is_some() || self.eval_due || self.dirty
+    }
+
+    /// Applies a control message. `Init` is handled by the reactor, not here.
+    pub fn handle(&mut self, msg: ToWorker, now_ms: f64) {
+        match msg {
+            ToWorker::Init(_) => {}
+            ToWorker::Train => {
+                if !self.running {
+                    self.running = true;
+                    self.rate_window = Some((now_ms, self.trainer.examples_seen()));
+                }
+            }
+            ToWorker::Pause => self.pause(),
+            ToWorker::Step => {
+                self.pause();
+                self.train_one();
+                // Evaluate the stepped weights in idle time.
+                self.eval_due = true;
+            }
+            ToWorker::Reset => {
+                self.pause();
+                self.trainer.reset();
+                self.run = self.run.wrapping_add(1);
+                self.metrics = Metrics::default();
+                self.evaluation = None;
+                self.test_accuracy = None;
+                self.last_eval_examples = 0;
+                self.eval_due = true;
+                self.dirty = true;
+            }
+            ToWorker::SetHyper(hyper) => self.trainer.set_hyper(hyper),
+        }
+    }
+
+    fn pause(&mut self) {
+        if self.running {
+            self.running = false;
+            self.rate_window = None;
+            // The page must learn promptly that training stopped.
+            self.dirty = true;
+        }
+    }
+
+    fn train_one(&mut self) {
+        let stats = self.trainer.step();
+        self.metrics.add(stats.batch, stats.loss, stats.correct);
+        self.dirty = true;
+    }
+
+    /// One unit of work: some training (if running), then a slice of evaluation.
+    /// `now` reads a millisecond clock.
+    pub fn unit(&mut self, now: &dyn Fn() -> f64) {
+        let start = now();
+        if self.running {
+            loop {
+                self.train_one();
+                if now() - start >= TRAIN_BUDGET_MS {
+                    break;
+                }
+            }
+            if self.trainer.examples_seen() >= self.last_eval_examples + EVAL_EVERY_EXAMPLES {
+                self.eval_due = true;
+            }
+        }
+        if self.evaluation.is_none() && self.eval_due {
+            self.start_evaluation();
+        }
+        let budget = if self.running {
+            EVAL_BUDGET_MS
+        } else {
+            TRAIN_BUDGET_MS + EVAL_BUDGET_MS
+        };
+        self.evaluate_slice(now, now() + budget);
+    }
+
+    fn start_evaluation(&mut self) {
+        self.eval_due = false;
+        let at_examples = self.trainer.examples_seen();
+        self.last_eval_examples = at_examples;
+        // A frozen copy: training may change the trainer's weights mid-evaluation.
+        let copy = Model::new(&self.init.spec, self.init.seed)
+            .map_err(|e| e.to_string())
+            .and_then(|mut m| m.set_param_vectors(&self.trainer.model().param_vectors()).map(|_| m));
+        if let Ok(model) = copy {
+            self.evaluation = Some(Evaluation {
+                model,
+                next: TEST.start,
+                correct: 0,
+                at_examples,
+            });
+        }
+    }
+
+    fn evaluate_slice(&mut self, now: &dyn Fn() -> f64, deadline: f64) {
+        let Some(eval) = self.evaluation.as_mut() else {
+            return;
+        };
+        while eval.next < TEST.end {
+            let i = eval.next;
+            let probs = eval.model.predict(&self.data.image(i));
+            if argmax(&probs) == self.data.label(i) as usize {
+                eval.correct += 1;
+            }
+            eval.next += 1;
+            // Check the clock every few images: reading it is not free.
+            if eval.next % 8 == 0 && now() >= deadline {
+                break;
+            }
+        }
+        if eval.next >= TEST.end {
+            self.test_accuracy = Some(TestAccuracy {
+                value: eval.correct as f32 / TEST.len() as f32,
+                at_examples: eval.at_examples,
+            });
+            self.evaluation = None;
+            self.dirty = true;
+        }
+    }
+
+    /// The coalesced snapshot, when one is due: at most every
+    /// [`SNAPSHOT_INTERVAL_MS`] while running, immediately otherwise.
+    pub fn take_snapshot(&mut self, now_ms: f64) -> Option<Snapshot> {
+        if !self.dirty || (self.running && now_ms - self.last_snapshot_ms < SNAPSHOT_INTERVAL_MS) {
+            return None;
+        }
+        let seen = self.trainer.examples_seen();
+        let examples_per_sec = match self.rate_window {
+            Some((t0, n0)) if self.running && now_ms > t0 => {
+                self.rate_window = Some((now_ms, seen));
+                Some(seen.saturating_sub(n0) as f32 * 1000.0 / (now_ms - t0) as f32)
+            }
+            _ => None,
+        };
+        self.dirty = false;
+        self.last_snapshot_ms = now_ms;
+        Some(Snapshot {
+            run: self.run,
+            params: self.trainer.model().param_vectors(),
+            metrics: std::mem::take(&mut self.metrics),
+            examples_seen: seen,
+            examples_per_sec,
+            test_accuracy: self.test_accuracy,
+            running: self.running,
+        })
+    }
+}
+
+/// Puts the page's weights into the trainer so Train continues from what is shown.
+fn load_params(trainer: &mut Trainer, params: &[Vec<f32>]) -> Result<(), String> {
+    trainer.set_param_vectors(params)
+}
+
+pub fn argmax(v: &[f32]) -> usize {
+    v.iter()
+        .enumerate()
+        .fold((0, f32::NEG_INFINITY), |best, (i, &x)| if x > best.1 { (i, x) } else { best })
+        .0
+}
