@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Builds Convscope and serves it with live reload at http://127.0.0.1:$PORT/ (default 8080).
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+"$CONVSCOPE_ROOT/scripts/setup.sh"
+cd "$CONVSCOPE_ROOT"
+
+PORT="${PORT:-8080}"
+url="http://127.0.0.1:$PORT/"
+
+banner() {
+  printf '\n%s' "$_bold"
+  printf '  ┌─────────────────────────────────────────────────┐\n'
+  printf '  │  Convscope: %-36s│\n' "$1"
+  printf '  │  %-47s│\n' "$url"
+  printf '  └─────────────────────────────────────────────────┘\n'
+  printf '%s\n' "$_off"
+}
+banner "building, then serving at"
+
+# Say it again, once the first build is up (the build scrolls the first banner away).
+(
+  for _ in $(seq 1 1800); do
+    if curl -fsS -o /dev/null "$url" 2>/dev/null; then
+      banner "ready: open this in your browser"
+      exit 0
+    fi
+    sleep 1
+  done
+) &
+watcher=$!
+trap 'kill "$watcher" 2>/dev/null || true' EXIT
+
+trunk serve --address 127.0.0.1 --port "$PORT" --public-url /

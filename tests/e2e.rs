@@ -1,0 +1,524 @@
+//! End-to-end tests: the release build, served under `/convscope/` as on GitHub Pages, driven in
+//! headless Chromium through WebDriver, touching the page only through its `data-testid` hooks.
+//!
+//! They need `trunk build --release --public-url /convscope/` first, so they are ignored in a
+//! plain `cargo test`; `scripts/test.sh` builds and runs them with `--ignored`. By hand:
+//!
+//! ```sh
+//! trunk build --release --public-url /convscope/
+//! cargo test --test e2e -- --ignored --test-threads=1 --nocapture
+//! ```
+//!
+//! Environment: `CONVSCOPE_DIST` (default `dist/`), `CONVSCOPE_PUBLIC_URL` (`/convscope/`),
+//! `CONVSCOPE_DRAWN_DIGITS` (default `../shared/drawn-digits/`), `CONVSCOPE_E2E_DIGITS` (how many
+//! drawn digits the accuracy test replays; default all 500), `CHROMEDRIVER`, `CHROMIUM`.
+#![cfg(not(target_arch = "wasm32"))]
+
+#[path = "e2e/browser.rs"]
+mod browser;
+#[path = "e2e/digits.rs"]
+mod digits;
+#[path = "e2e/page.rs"]
+mod page;
+#[path = "e2e/server.rs"]
+mod server;
+
+use std::time::{Duration, Instant};
+
+use page::{wait_for, Page};
+
+/// `Hyper::default()` trains with mini-batches of 32 (docs/interfaces.md).
+const DEFAULT_BATCH: u64 = 32;
+
+/// The batch size the page says it trains with: the value of its `batch-size` input when it
+/// has one, else the default.
+async fn batch_size(page: &Page) -> u64 {
+    let v = page
+        .js(
+            "const e = document.querySelector('[data-testid=\"batch-size\"]');
+             return e ? String(e.value) : null;",
+            vec![],
+        )
+        .await;
+    match v.as_str() {
+        Some(s) => s
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("batch-size input holds {s:?}, not a number")),
+        None => DEFAULT_BATCH,
+    }
+}
+
+/// (a) The shipped model reads real pen-drawn digits, replayed stroke by stroke on the pad.
+#[tokio::test]
+#[ignore = "needs the release build: run by scripts/test.sh"]
+async fn shipped_model_reads_real_drawn_digits() {
+    let mut all = digits::load();
+    let limit = std::env::var("CONVSCOPE_E2E_DIGITS")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(all.len());
+    all.truncate(limit);
+    assert!(!all.is_empty(), "no drawn digits to replay");
+
+    let page = Page::open().await;
+    let start = Instant::now();
+    let mut confusion = [[0u32; 10]; 10];
+    let mut wrong = Vec::new();
+    let mut no_prediction = Vec::new();
+    let (mut t_clear, mut t_draw, mut t_read) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    let mut moves = 0usize;
+    for (i, d) in all.iter().enumerate() {
+        let t0 = Instant::now();
+        page.clear().await;
+        let t1 = Instant::now();
+        page.draw(&d.strokes).await;
+        let t2 = Instant::now();
+        let p = page.settled_prediction().await;
+        t_clear += t1 - t0;
+        t_draw += t2 - t1;
+        t_read += t2.elapsed();
+        moves += d.strokes.iter().map(Vec::len).sum::<usize>();
+        match p.digit {
+            Some(got) => {
+                confusion[d.label as usize][got as usize] += 1;
+                if got != d.label {
+                    wrong.push(format!(
+                        "{} (writer {}, {} strokes): {} read as {got} ({})",
+                        d.id,
+                        d.writer,
+                        d.strokes.len(),
+                        d.label,
+                        p.confidence
+                            .map(|c| format!("confidence {c:.2}"))
+                            .unwrap_or_else(|| "no confidence".into())
+                    ));
+                }
+            }
+            None => no_prediction.push(d.id.clone()),
+        }
+        if (i + 1) % 100 == 0 {
+            eprintln!(
+                "  {} digits replayed in {:.1} s",
+                i + 1,
+                start.elapsed().as_secs_f64()
+            );
+        }
+    }
+    let elapsed = start.elapsed();
+    let n = all.len();
+    let correct: u32 = (0..10).map(|k| confusion[k][k]).sum();
+    let accuracy = f64::from(correct) / n as f64;
+
+    eprintln!("\nconfusion matrix (rows: drawn label, columns: prediction)");
+    eprintln!(
+        "      {}   acc",
+        (0..10).map(|k| format!("{k:>4}")).collect::<String>()
+    );
+    for (label, row) in confusion.iter().enumerate() {
+        let total: u32 = row.iter().sum();
+        let acc = if total > 0 {
+            f64::from(row[label]) / f64::from(total)
+        } else {
+            0.0
+        };
+        eprintln!(
+            "  {label}:  {}  {:5.1}%",
+            row.iter().map(|c| format!("{c:>4}")).collect::<String>(),
+            acc * 100.0
+        );
+    }
+    if !wrong.is_empty() {
+        eprintln!("\nmisread ({}):", wrong.len());
+        for w in &wrong {
+            eprintln!("  {w}");
+        }
+    }
+    eprintln!(
+        "time: clear {:.1} s, draw {:.1} s ({moves} pointer moves), read prediction {:.1} s",
+        t_clear.as_secs_f64(),
+        t_draw.as_secs_f64(),
+        t_read.as_secs_f64()
+    );
+    eprintln!(
+        "\ndrawn-digit accuracy: {correct}/{n} = {:.1}% in {:.1} s ({:.0} ms per digit)",
+        accuracy * 100.0,
+        elapsed.as_secs_f64(),
+        elapsed.as_secs_f64() * 1000.0 / n as f64
+    );
+
+    assert!(
+        no_prediction.is_empty(),
+        "{} drawn digits got no prediction at all (data-digit stayed empty): {:?}",
+        no_prediction.len(),
+        &no_prediction[..no_prediction.len().min(20)]
+    );
+    assert!(
+        accuracy >= 0.85,
+        "the shipped model read only {correct}/{n} = {:.1}% of the real drawn digits correctly; \
+         at least 85% is required",
+        accuracy * 100.0
+    );
+    page.finish().await;
+}
+
+/// (b) Train runs in the worker: examples-seen grows and the kernels change, the page still
+/// predicts a digit drawn meanwhile, and pausing stops the count.
+#[tokio::test]
+#[ignore = "needs the release build: run by scripts/test.sh"]
+async fn training_updates_kernels_and_pauses() {
+    let digit = digits::load()
+        .into_iter()
+        .find(|d| d.label == 3)
+        .expect("a drawn 3");
+    let page = Page::open().await;
+
+    let seen0 = page.examples_seen().await;
+    let (n_kernels, kernels0) = page.canvases_fingerprint("kernels").await;
+    assert!(n_kernels > 0, "the kernels panel has no canvases");
+
+    page.click("train-toggle").await;
+    let seen1 = wait_for(
+        "examples-seen to grow after pressing Train",
+        Duration::from_secs(30),
+        || async {
+            let s = page.examples_seen().await;
+            if s > seen0 {
+                Ok(s)
+            } else {
+                Err(format!("{s} (was {seen0})"))
+            }
+        },
+    )
+    .await;
+    eprintln!("training: examples-seen {seen0} -> {seen1}");
+
+    wait_for(
+        "a kernel canvas to change while training",
+        Duration::from_secs(30),
+        || async {
+            let (_, k) = page.canvases_fingerprint("kernels").await;
+            if k != kernels0 {
+                Ok(())
+            } else {
+                Err("kernel pixels identical to before training".to_string())
+            }
+        },
+    )
+    .await;
+
+    // The page still answers a drawing while the worker trains.
+    page.clear().await;
+    page.draw(&digit.strokes).await;
+    let p = wait_for(
+        "a prediction for a digit drawn during training",
+        Duration::from_secs(10),
+        || async {
+            let p = page.prediction().await;
+            match p.digit {
+                Some(_) => Ok(p),
+                None => Err("data-digit empty".to_string()),
+            }
+        },
+    )
+    .await;
+    eprintln!("drawn during training: a 3, predicted {p:?}");
+    let seen2 = page.examples_seen().await;
+    wait_for(
+        "training to continue after drawing",
+        Duration::from_secs(15),
+        || async {
+            let s = page.examples_seen().await;
+            if s > seen2 {
+                Ok(())
+            } else {
+                Err(format!("{s}"))
+            }
+        },
+    )
+    .await;
+
+    // Pause: let the last in-flight snapshot land, then the count must stand still.
+    page.click("train-toggle").await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let paused = page.examples_seen().await;
+    let (_, kernels_paused) = page.canvases_fingerprint("kernels").await;
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    let later = page.examples_seen().await;
+    assert_eq!(
+        later, paused,
+        "examples-seen kept growing after pausing ({paused} -> {later} in 2 s)"
+    );
+    let (_, kernels_later) = page.canvases_fingerprint("kernels").await;
+    assert_eq!(
+        kernels_later, kernels_paused,
+        "kernel canvases kept changing after pausing"
+    );
+    eprintln!("paused at {paused} examples");
+    page.finish().await;
+}
+
+/// (c) An empty pad predicts nothing; a drawing predicts a digit; Clear empties it again.
+#[tokio::test]
+#[ignore = "needs the release build: run by scripts/test.sh"]
+async fn empty_pad_has_no_prediction() {
+    let digit = digits::load()
+        .into_iter()
+        .find(|d| d.label == 7)
+        .expect("a drawn 7");
+    let page = Page::open().await;
+
+    let p = page.settled_prediction().await;
+    assert_eq!(
+        p.digit, None,
+        "an empty pad must show no prediction (data-digit empty), got {p:?}"
+    );
+
+    page.draw(&digit.strokes).await;
+    let p = page.settled_prediction().await;
+    assert!(
+        p.digit.is_some(),
+        "drawing a digit gave no prediction: {p:?}"
+    );
+    if let Some(c) = p.confidence {
+        assert!(
+            (0.0..=1.0).contains(&c),
+            "data-confidence {c} is not in [0, 1]"
+        );
+    }
+
+    page.click("clear").await;
+    let p = page.settled_prediction().await;
+    assert_eq!(
+        p.digit, None,
+        "after Clear the prediction must be empty, got {p:?}"
+    );
+
+    // Clear on an already empty pad keeps it empty.
+    page.click("clear").await;
+    let p = page.settled_prediction().await;
+    assert_eq!(
+        p.digit, None,
+        "Clear on an empty pad gave a prediction: {p:?}"
+    );
+    page.finish().await;
+}
+
+/// (d) Step trains exactly one mini-batch; Reset returns the network to the same start.
+#[tokio::test]
+#[ignore = "needs the release build: run by scripts/test.sh"]
+async fn step_and_reset() {
+    let page = Page::open().await;
+    let (_, kernels_loaded) = page.canvases_fingerprint("kernels").await;
+
+    let step = async |page: &Page| -> u64 {
+        let before = page.examples_seen().await;
+        page.click("step").await;
+        let after = wait_for(
+            "examples-seen to change after Step",
+            Duration::from_secs(20),
+            || async {
+                let s = page.examples_seen().await;
+                if s != before {
+                    Ok(s)
+                } else {
+                    Err(format!("{s}"))
+                }
+            },
+        )
+        .await;
+        // One step is one batch: nothing more arrives afterwards.
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        let later = page.examples_seen().await;
+        assert_eq!(
+            later, after,
+            "examples-seen kept changing after a single Step ({after} -> {later})"
+        );
+        assert!(
+            after > before,
+            "Step made examples-seen go from {before} to {after}"
+        );
+        after - before
+    };
+    let batch = batch_size(&page).await;
+    let d1 = step(&page).await;
+    let d2 = step(&page).await;
+    assert_eq!(
+        d1, batch,
+        "one Step should process exactly one batch of {batch} examples, processed {d1}"
+    );
+    assert_eq!(d2, batch, "the second Step processed {d2} examples");
+
+    let reset = async |page: &Page| -> String {
+        page.click("reset").await;
+        wait_for(
+            "examples-seen to return to 0 after Reset",
+            Duration::from_secs(20),
+            || async {
+                match page.examples_seen().await {
+                    0 => Ok(()),
+                    s => Err(format!("{s}")),
+                }
+            },
+        )
+        .await;
+        // The kernels are redrawn from the reset weights: wait until they stand still.
+        let mut last = page.canvases_fingerprint("kernels").await.1;
+        for _ in 0..20 {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            let now = page.canvases_fingerprint("kernels").await.1;
+            if now == last {
+                break;
+            }
+            last = now;
+        }
+        last
+    };
+
+    let kernels_reset1 = reset(&page).await;
+
+    // Train a little so the kernels visibly move away from the reset state.
+    page.click("train-toggle").await;
+    wait_for(
+        "examples-seen to grow after Reset and Train",
+        Duration::from_secs(30),
+        || async {
+            match page.examples_seen().await {
+                s if s >= 20 * batch => Ok(()),
+                s => Err(format!("{s}")),
+            }
+        },
+    )
+    .await;
+    page.click("train-toggle").await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let (_, kernels_trained) = page.canvases_fingerprint("kernels").await;
+    assert_ne!(
+        kernels_trained, kernels_reset1,
+        "training did not change the kernel canvases"
+    );
+
+    let kernels_reset2 = reset(&page).await;
+    assert_eq!(
+        kernels_reset2, kernels_reset1,
+        "Reset must bring the kernels back to the same seeded start each time"
+    );
+    eprintln!(
+        "Reset restores the {} weights",
+        if kernels_reset1 == kernels_loaded {
+            "shipped"
+        } else {
+            "seeded initial"
+        }
+    );
+    page.finish().await;
+}
+
+/// (e) Everything loads from the /convscope/ sub-path with no failed request, and the worker
+/// (its own JS and wasm, the model, the MNIST data) comes up and reports progress.
+#[tokio::test]
+#[ignore = "needs the release build: run by scripts/test.sh"]
+async fn all_assets_load_from_the_sub_path() {
+    let mut page = Page::open().await;
+
+    // The worker reports progress: one Step makes it train a batch on the MNIST data and answer.
+    let before = page.examples_seen().await;
+    page.click("step").await;
+    wait_for(
+        "the worker to report a trained Step",
+        Duration::from_secs(30),
+        || async {
+            let s = page.examples_seen().await;
+            if s > before {
+                Ok(())
+            } else {
+                Err(format!("examples-seen {s}"))
+            }
+        },
+    )
+    .await;
+    let accuracy = wait_for(
+        "test-accuracy data-value in [0, 1]",
+        Duration::from_secs(30),
+        || async {
+            let v = page.attr("test-accuracy", "data-value").await;
+            match v.as_deref().map(str::trim).map(str::parse::<f64>) {
+                Some(Ok(a)) if (0.0..=1.0).contains(&a) => Ok(a),
+                _ => Err(format!("data-value={v:?}")),
+            }
+        },
+    )
+    .await;
+    eprintln!("test accuracy shown: {accuracy}");
+
+    // What the server saw: every request inside the sub-path, none failed.
+    let requests = page.server.requests();
+    for r in &requests {
+        eprintln!("  {} {} -> {}", r.method, r.path, r.status);
+    }
+    let failed: Vec<_> = requests
+        .iter()
+        .filter(|r| r.status >= 400 && r.path != "/favicon.ico")
+        .collect();
+    assert!(failed.is_empty(), "requests failed: {failed:#?}");
+    let outside: Vec<_> = requests
+        .iter()
+        .filter(|r| !r.path.starts_with("/convscope/") && r.path != "/favicon.ico")
+        .collect();
+    assert!(
+        outside.is_empty(),
+        "requests outside /convscope/ (the build must use relative or /convscope/ URLs): {outside:#?}"
+    );
+    let requested = |pred: &dyn Fn(&str) -> bool| requests.iter().any(|r| pred(&r.path));
+    assert!(
+        requested(&|p| p.ends_with(".wasm") && p.contains("worker")),
+        "the worker's wasm was never requested"
+    );
+    assert!(
+        requested(&|p| p.ends_with(".js") && p.contains("worker")),
+        "the worker's JS was never requested"
+    );
+    assert!(
+        requested(&|p| p.ends_with(".wasm") && !p.contains("worker")),
+        "the app's wasm was never requested"
+    );
+    assert!(
+        requested(&|p| p.ends_with("mnist-10k.bin")),
+        "the MNIST data (data/mnist-10k.bin) was never requested"
+    );
+    assert!(
+        requested(&|p| p.contains("model")),
+        "the shipped model was never requested"
+    );
+
+    // What the page saw (the main thread's resource timing).
+    let entries = page
+        .js(
+            "return performance.getEntriesByType('resource')
+               .map(e => [e.name, e.responseStatus === undefined ? 0 : e.responseStatus]);",
+            vec![],
+        )
+        .await;
+    let prefix = format!("{}/convscope/", page.server.origin());
+    for e in entries.as_array().expect("a list of resource entries") {
+        let name = e[0].as_str().unwrap_or("");
+        let status = e[1].as_u64().unwrap_or(0);
+        // A sub-path site owns no /favicon.ico; Chromium asks for it when the page names none.
+        if name.starts_with("data:") || name.starts_with("blob:") || name.ends_with("/favicon.ico")
+        {
+            continue;
+        }
+        assert!(
+            name.starts_with(&prefix),
+            "the page loaded {name} from outside {prefix}"
+        );
+        assert!(
+            status < 400,
+            "the page's request for {name} got HTTP {status}"
+        );
+    }
+
+    let errors = page.errors().await;
+    assert!(errors.is_empty(), "the browser logged errors: {errors:#?}");
+    page.finish().await;
+}
