@@ -420,7 +420,12 @@ async fn run_in_worker(cfg: &BenchConfig, search: &str, base: &str) -> Result<Js
     let fail_with = {
         let resolve = resolve.clone();
         let worker = worker.clone();
+        let settled = Cell::new(false);
         move |e: String| {
+            // only the first failure counts (a failed import also raises `error`)
+            if settled.replace(true) {
+                return;
+            }
             page_progress(&format!("FAILED: {e}"));
             worker.terminate();
             let _ = resolve.call1(
