@@ -1,0 +1,229 @@
+//! Hand-computed convolution and pooling examples, and the fast (im2col + GEMM) convolution
+//! against the seven-loop reference on many configurations.
+
+use convscope::nn::layers::{Conv2d, Conv2dConfig, Pool2dConfig, PoolKind};
+use convscope::nn::spec::Shape;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// 3×3 input 1..9, one 2×2 kernel [[1, 2], [3, 4]], bias `b`.
+fn conv_3x3(stride: usize, pad: usize, b: f32) -> (Shape, Vec<f32>) {
+    let mut c = Conv2dConfig {
+        filters: 1,
+        kernel: 2,
+        stride,
+        pad,
+    }
+    .init(Shape { c: 1, h: 3, w: 3 });
+    c.params = vec![1.0, 2.0, 3.0, 4.0, b];
+    let x: Vec<f32> = (1..=9).map(|v| v as f32).collect();
+    (c.output, run_conv(&c, &x, 1))
+}
+
+fn run_conv(c: &Conv2d, x: &[f32], n: usize) -> Vec<f32> {
+    let mut y = vec![f32::NAN; n * c.output.len()];
+    let mut cols = vec![f32::NAN; n * c.cols_len()];
+    c.forward(n, x, &mut y, &mut cols);
+    y
+}
+
+#[test]
+fn conv_hand_computed() {
+    // No padding, stride 1: y[0,0] = 1·1 + 2·2 + 3·4 + 4·5 = 37, and so on.
+    let (s, y) = conv_3x3(1, 0, 0.0);
+    assert_eq!((s.h, s.w), (2, 2));
+    assert_eq!(y, [37.0, 47.0, 67.0, 77.0]);
+    // The bias is added everywhere.
+    assert_eq!(conv_3x3(1, 0, 0.5).1, [37.5, 47.5, 67.5, 77.5]);
+    // Stride 2: ⌊(3 − 2)/2⌋ + 1 = 1 output; the last row and column are never read.
+    let (s, y) = conv_3x3(2, 0, 0.0);
+    assert_eq!((s.h, s.w), (1, 1));
+    assert_eq!(y, [37.0]);
+    // Pad 1: 4×4 output; border outputs see zeros (y[0,0] = 4·x[0,0] = 4).
+    let (s, y) = conv_3x3(1, 1, 0.0);
+    assert_eq!((s.h, s.w), (4, 4));
+    #[rustfmt::skip]
+    assert_eq!(y, [
+         4.0, 11.0, 18.0,  9.0,
+        18.0, 37.0, 47.0, 21.0,
+        36.0, 67.0, 77.0, 33.0,
+        14.0, 23.0, 26.0,  9.0,
+    ]);
+    // Pad 1, stride 2: every other output of the above.
+    let (s, y) = conv_3x3(2, 1, 0.0);
+    assert_eq!((s.h, s.w), (2, 2));
+    assert_eq!(y, [4.0, 18.0, 36.0, 77.0]);
+}
+
+#[test]
+fn conv_hand_computed_channels() {
+    // Two input channels, two 1×1 filters: y_f = w_f0·x0 + w_f1·x1 + b_f.
+    let mut c = Conv2dConfig {
+        filters: 2,
+        kernel: 1,
+        stride: 1,
+        pad: 0,
+    }
+    .init(Shape { c: 2, h: 1, w: 2 });
+    c.params = vec![1.0, 10.0, -1.0, 0.5, 100.0, 0.0];
+    let x = [1.0, 2.0, 3.0, 4.0]; // x0 = [1, 2], x1 = [3, 4]
+    assert_eq!(run_conv(&c, &x, 1), [131.0, 142.0, 0.5, 0.0]);
+    assert_eq!(c.weight4().shape(), &[2, 2, 1, 1]);
+}
+
+fn pool(kind: PoolKind, h: usize, window: usize, stride: usize) -> (Shape, Vec<f32>, Vec<u32>) {
+    let p = Pool2dConfig {
+        kind,
+        window,
+        stride,
+    }
+    .init(Shape { c: 1, h, w: h });
+    let x: Vec<f32> = (1..=h * h).map(|v| v as f32).collect();
+    let mut y = vec![f32::NAN; p.output.len()];
+    let mut am = vec![0u32; p.output.len()];
+    p.forward(1, &x, &mut y, &mut am);
+    (p.output, y, am)
+}
+
+#[test]
+fn pool_hand_computed() {
+    // 4×4 input 1..16.
+    let (s, y, am) = pool(PoolKind::Max, 4, 2, 2);
+    assert_eq!((s.h, s.w), (2, 2));
+    assert_eq!(y, [6.0, 8.0, 14.0, 16.0]);
+    assert_eq!(am, [5, 7, 13, 15]);
+    assert_eq!(pool(PoolKind::Avg, 4, 2, 2).1, [3.5, 5.5, 11.5, 13.5]);
+    // 5×5 input 1..25, window 2 stride 2: the fifth row and column are dropped.
+    let (s, y, _) = pool(PoolKind::Max, 5, 2, 2);
+    assert_eq!((s.h, s.w), (2, 2));
+    assert_eq!(y, [7.0, 9.0, 17.0, 19.0]);
+    // 5×5, overlapping 3×3 windows with stride 2.
+    assert_eq!(pool(PoolKind::Max, 5, 3, 2).1, [13.0, 15.0, 23.0, 25.0]);
+    assert_eq!(pool(PoolKind::Avg, 5, 3, 2).1, [7.0, 9.0, 17.0, 19.0]);
+    // 14×14 with 3×3 stride 3 (ref-A's second pool): 4×4, the last 2 rows/columns dropped.
+    let (s, y, _) = pool(PoolKind::Max, 14, 3, 3);
+    assert_eq!((s.h, s.w), (4, 4));
+    assert_eq!(y[15], (11 * 14 + 12) as f32); // window rows/cols 9..11 → max at (11, 11)
+}
+
+#[test]
+fn pool_backward_routes_to_the_maximum() {
+    let p = Pool2dConfig {
+        kind: PoolKind::Max,
+        window: 3,
+        stride: 2,
+    }
+    .init(Shape { c: 1, h: 5, w: 5 });
+    let x: Vec<f32> = (1..=25).map(|v| v as f32).collect();
+    let (mut y, mut am) = (vec![0.0; 4], vec![0u32; 4]);
+    p.forward(1, &x, &mut y, &mut am);
+    let mut dx = vec![f32::NAN; 25];
+    p.backward(1, &am, &[1.0, 2.0, 3.0, 4.0], &mut dx);
+    let mut expected = vec![0.0; 25];
+    expected[12] = 1.0; // 13
+    expected[14] = 2.0; // 15
+    expected[22] = 3.0; // 23
+    expected[24] = 4.0; // 25
+    assert_eq!(dx, expected);
+}
+
+#[test]
+fn fast_conv_matches_reference() {
+    let mut r = ChaCha8Rng::seed_from_u64(42);
+    let mut cases = 0;
+    for _ in 0..200 {
+        let c = r.random_range(1..=4);
+        let h = r.random_range(1..=12);
+        let w = r.random_range(1..=12);
+        let kernel = r.random_range(1..=6);
+        let stride = r.random_range(1..=3);
+        let pad = r.random_range(0..kernel.min(3));
+        if kernel > h + 2 * pad || kernel > w + 2 * pad {
+            continue;
+        }
+        let filters = r.random_range(1..=5);
+        let n = r.random_range(1..=3);
+        let mut conv = Conv2dConfig {
+            filters,
+            kernel,
+            stride,
+            pad,
+        }
+        .init(Shape { c, h, w });
+        conv.params = (0..conv.params.len())
+            .map(|_| r.random_range(-1.0..1.0))
+            .collect();
+        let x: Vec<f32> = (0..n * c * h * w)
+            .map(|_| r.random_range(-1.0..1.0))
+            .collect();
+        let fast = run_conv(&conv, &x, n);
+        let il = c * h * w;
+        for i in 0..n {
+            let reference = conv.forward_reference(&x[i * il..(i + 1) * il]);
+            let got = &fast[i * conv.output.len()..(i + 1) * conv.output.len()];
+            for (a, b) in got.iter().zip(&reference) {
+                assert!(
+                    (a - b).abs() < 1e-4,
+                    "c{c} {h}×{w} k{kernel} s{stride} p{pad} f{filters}: {a} vs {b}"
+                );
+            }
+        }
+        cases += 1;
+    }
+    assert!(cases > 100, "only {cases} valid configurations drawn");
+}
+
+/// The GEMM kernels against a plain triple loop, over shapes that exercise every remainder
+/// path (rows not a multiple of 4, columns not a multiple of 16, k not a multiple of 8,
+/// k = 0), transposed A, and accumulation.
+#[test]
+fn gemm_kernels_match_naive() {
+    use convscope::nn::kernels::{gemm_nn, gemm_nt};
+    let mut r = ChaCha8Rng::seed_from_u64(8);
+    for _ in 0..300 {
+        let m = r.random_range(1..=13);
+        let n = r.random_range(1..=40);
+        let k = r.random_range(0..=30);
+        let a: Vec<f32> = (0..m * k).map(|_| r.random_range(-1.0..1.0)).collect();
+        let b: Vec<f32> = (0..k * n).map(|_| r.random_range(-1.0..1.0)).collect();
+        let c0: Vec<f32> = (0..m * n).map(|_| r.random_range(-1.0..1.0)).collect();
+        let accumulate = r.random_bool(0.5);
+        let transposed = r.random_bool(0.5);
+        // A as [m, k] row-major, or stored transposed ([k, m]) and read with swapped strides.
+        let at = |i: usize, p: usize| {
+            if transposed {
+                a[p * m + i]
+            } else {
+                a[i * k + p]
+            }
+        };
+        let (rs, cs) = if transposed { (1, m) } else { (k, 1) };
+        let mut c = c0.clone();
+        gemm_nn(m, n, k, &a, rs, cs, &b, &mut c, accumulate);
+        // B read as [n, k] for the Aᵀ-free dot-product kernel.
+        let mut d = c0.clone();
+        gemm_nt(m, n, k, &a, &b, &mut d, accumulate);
+        for i in 0..m {
+            for j in 0..n {
+                let base = if accumulate {
+                    c0[i * n + j] as f64
+                } else {
+                    0.0
+                };
+                let nn: f64 = base
+                    + (0..k)
+                        .map(|p| at(i, p) as f64 * b[p * n + j] as f64)
+                        .sum::<f64>();
+                let nt: f64 = base
+                    + (0..k)
+                        .map(|p| a[i * k + p] as f64 * b[j * k + p] as f64)
+                        .sum::<f64>();
+                assert!(
+                    (c[i * n + j] as f64 - nn).abs() < 1e-4,
+                    "nn {m}×{n}×{k} t{transposed}"
+                );
+                assert!((d[i * n + j] as f64 - nt).abs() < 1e-4, "nt {m}×{n}×{k}");
+            }
+        }
+    }
+}
