@@ -96,8 +96,8 @@ fn draw(
     let mut chart = ChartBuilder::on(&root)
         .caption(title, ("sans-serif", px(16.0)).into_font())
         .margin(px(8.0))
-        .x_label_area_size(px(30.0))
-        .y_label_area_size(px(46.0))
+        .x_label_area_size(px(40.0))
+        .y_label_area_size(px(50.0))
         .build_cartesian_2d(x0..x1, y0..y1)?;
     chart
         .configure_mesh()

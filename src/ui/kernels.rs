@@ -27,7 +27,7 @@ pub fn Kernels(props: &KernelsProps) -> Html {
 
 fn kernel_group(g: &KernelGroup) -> Html {
     let columns = format!(
-        "grid-template-columns: auto repeat({}, max-content)",
+        "grid-template-columns: max-content repeat({}, max-content)",
         g.inputs
     );
     html! {

@@ -11,7 +11,7 @@ use crate::nn::spec::{LayerInfo, LayerSpec, Shape};
 
 /// Displayed size of one map, in CSS px (maps are zoomed by whole pixels to about this).
 const MAP_CSS_PX: usize = 84;
-const KERNEL_CSS_PX: usize = 30;
+const KERNEL_CSS_PX: usize = 40;
 
 /// "8 × 28×28": channels × height×width.
 pub fn shape_label(s: &Shape) -> String {
