@@ -40,7 +40,10 @@ pub struct Init {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum FromWorker {
     /// The data set is fetched and parsed; the worker accepts training commands.
-    Loaded { train: usize, test: usize },
+    Loaded {
+        train: usize,
+        test: usize,
+    },
     Snapshot(Box<Snapshot>),
     Error(String),
 }
@@ -86,6 +89,7 @@ pub struct TestAccuracy {
 pub struct Snapshot {
     /// Increments on every `Reset`, so the page knows to restart its charts.
     pub run: u32,
+    /// `Model::param_vectors()` of the newest weights; empty when they did not change.
     pub params: Vec<Vec<f32>>,
     pub metrics: Metrics,
     pub examples_seen: u64,

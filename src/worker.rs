@@ -44,7 +44,10 @@ pub async fn TrainingReactor(mut scope: ReactorScope<ToWorker, FromWorker>) {
             match msg {
                 ToWorker::Init(init) => match start(*init).await {
                     Ok(s) => {
-                        let (train, test) = (crate::data::mnist::TRAIN.len(), crate::data::mnist::TEST.len());
+                        let (train, test) = (
+                            crate::data::mnist::TRAIN.len(),
+                            crate::data::mnist::TEST.len(),
+                        );
                         session = Some(s);
                         let _ = scope.send(FromWorker::Loaded { train, test }).await;
                     }

@@ -45,11 +45,17 @@ fn degenerate_and_invalid_values_do_not_break_the_scale() {
     let zeros = [0.0f32; 25];
     let d = ColourScale::diverging_for(zeros.iter());
     let (lo, hi) = d.range();
-    assert!(lo < 0.0 && hi > 0.0, "an all-zero layer still has a usable range");
+    assert!(
+        lo < 0.0 && hi > 0.0,
+        "an all-zero layer still has a usable range"
+    );
     assert_eq!(d.rgb(0.0), [247, 247, 247]);
     assert_eq!(d.rgb(f32::NAN), INVALID);
     let with_nan = [f32::NAN, 1.0, f32::INFINITY];
-    assert_eq!(ColourScale::diverging_for(with_nan.iter()), ColourScale::Diverging { max: 1.0 });
+    assert_eq!(
+        ColourScale::diverging_for(with_nan.iter()),
+        ColourScale::Diverging { max: 1.0 }
+    );
     assert_eq!(ColourScale::Ink.rgb(0.0), [255, 255, 255]);
     assert_eq!(ColourScale::Ink.rgb(1.0), [0, 0, 0]);
 }
@@ -58,9 +64,15 @@ fn degenerate_and_invalid_values_do_not_break_the_scale() {
 fn rgba_and_legend_gradient_cover_the_range() {
     let scale = ColourScale::Diverging { max: 2.0 };
     let rgba = scale.rgba(&[-2.0, 0.0, 2.0]);
-    assert_eq!(rgba, vec![5, 48, 97, 255, 247, 247, 247, 255, 103, 0, 31, 255]);
+    assert_eq!(
+        rgba,
+        vec![5, 48, 97, 255, 247, 247, 247, 255, 103, 0, 31, 255]
+    );
     let css = scale.css_gradient();
-    assert!(css.starts_with("linear-gradient(to right, rgb(5,48,97) 0%"), "{css}");
+    assert!(
+        css.starts_with("linear-gradient(to right, rgb(5,48,97) 0%"),
+        "{css}"
+    );
     assert!(css.contains("rgb(247,247,247) 50%"), "{css}");
     assert!(css.ends_with("rgb(103,0,31) 100%)"), "{css}");
 }

@@ -13,7 +13,11 @@ fn stays_bounded_however_long_training_runs() {
         h.push(i as f64, (i % 7) as f64);
         assert!(h.len() <= 64);
     }
-    assert!(h.len() >= 32, "decimation halves, it does not empty: {}", h.len());
+    assert!(
+        h.len() >= 32,
+        "decimation halves, it does not empty: {}",
+        h.len()
+    );
     assert_eq!(h.capacity(), 64);
 }
 
@@ -26,7 +30,10 @@ fn keeps_the_first_and_the_newest_point_exactly() {
     assert_eq!(h.first(), Some((10.0, 1000.0)));
     assert_eq!(h.last(), Some((1009.0, 1.0)));
     let xs: Vec<f64> = h.points().map(|p| p.0).collect();
-    assert!(xs.windows(2).all(|w| w[0] < w[1]), "x stays increasing: {xs:?}");
+    assert!(
+        xs.windows(2).all(|w| w[0] < w[1]),
+        "x stays increasing: {xs:?}"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -40,7 +47,10 @@ fn merged_points_are_weighted_means() {
     }
     assert!(flat.points().all(|(_, y)| y == 0.25));
     for (x, y) in line.points() {
-        assert!((y - (2.0 * x + 1.0)).abs() < 1e-9, "({x}, {y}) is off the line");
+        assert!(
+            (y - (2.0 * x + 1.0)).abs() < 1e-9,
+            "({x}, {y}) is off the line"
+        );
     }
 }
 

@@ -1,8 +1,8 @@
 //! Bad training inputs are rejected with a message and never reach the worker.
 #![cfg(target_arch = "wasm32")]
 
-use convscope::ui::hyper_input::{parse_batch_size, parse_learning_rate, OptimizerChoice};
 use convscope::nn::optim::OptimizerKind;
+use convscope::ui::hyper_input::{parse_batch_size, parse_learning_rate, OptimizerChoice};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -21,7 +21,15 @@ fn learning_rate_accepts_sane_values_only() {
 fn batch_size_accepts_whole_numbers_in_range() {
     assert_eq!(parse_batch_size("32"), Ok(32));
     assert_eq!(parse_batch_size("1"), Ok(1));
-    for bad in ["", "0", "-4", "3.5", "1e3", "99999999999999999999", "100000"] {
+    for bad in [
+        "",
+        "0",
+        "-4",
+        "3.5",
+        "1e3",
+        "99999999999999999999",
+        "100000",
+    ] {
         assert!(parse_batch_size(bad).is_err(), "{bad} should be rejected");
     }
 }
@@ -32,6 +40,8 @@ fn optimizer_choices_round_trip() {
         assert_eq!(OptimizerChoice::parse(c.id()), Some(c));
         assert_eq!(OptimizerChoice::of(&c.kind()), c);
     }
-    assert!(matches!(OptimizerChoice::Sgd.kind(), OptimizerKind::Sgd { momentum } if momentum > 0.0));
+    assert!(
+        matches!(OptimizerChoice::Sgd.kind(), OptimizerKind::Sgd { momentum } if momentum > 0.0)
+    );
     assert_eq!(OptimizerChoice::parse("rmsprop"), None);
 }

@@ -49,7 +49,10 @@ fn every_from_worker_message_round_trips() {
     metrics.add(32, 2.25, 7);
     metrics.add(32, 1.75, 9);
     let messages = vec![
-        FromWorker::Loaded { train: 8000, test: 2000 },
+        FromWorker::Loaded {
+            train: 8000,
+            test: 2000,
+        },
         FromWorker::Error("could not load the training data: HTTP 404".into()),
         FromWorker::Snapshot(Box::new(Snapshot {
             run: 3,
@@ -57,7 +60,10 @@ fn every_from_worker_message_round_trips() {
             metrics,
             examples_seen: 1280,
             examples_per_sec: Some(812.5),
-            test_accuracy: Some(TestAccuracy { value: 0.9635, at_examples: 1024 }),
+            test_accuracy: Some(TestAccuracy {
+                value: 0.9635,
+                at_examples: 1024,
+            }),
             running: true,
         })),
         FromWorker::Snapshot(Box::new(Snapshot {

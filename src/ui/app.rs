@@ -41,7 +41,9 @@ pub fn App() -> Html {
                 <Main />
             </ReactorProvider<TrainingReactor>>
         },
-        Err(e) => html! { <p class="error fatal" role="alert">{ format!("Convscope cannot start: {e}") }</p> },
+        Err(e) => {
+            html! { <p class="error fatal" role="alert">{ format!("Convscope cannot start: {e}") }</p> }
+        }
     }
 }
 
@@ -134,7 +136,13 @@ fn Main() -> Html {
     });
     let kernels = use_memo(version, {
         let model = model.clone();
-        move |_| Rc::new(model.map(|m| kernel_groups(&m.0.borrow())).unwrap_or_default())
+        move |_| {
+            Rc::new(
+                model
+                    .map(|m| kernel_groups(&m.0.borrow()))
+                    .unwrap_or_default(),
+            )
+        }
     });
 
     let ondraw = {
@@ -148,7 +156,11 @@ fn Main() -> Html {
     let ontoggle = {
         let (dispatch, bridge) = (state.dispatcher(), bridge.clone());
         Callback::from(move |run: bool| {
-            bridge.send(if run { ToWorker::Train } else { ToWorker::Pause });
+            bridge.send(if run {
+                ToWorker::Train
+            } else {
+                ToWorker::Pause
+            });
             dispatch.dispatch(Action::SetRunning(run));
         })
     };
@@ -193,7 +205,9 @@ fn Main() -> Html {
         },
     ];
     let test_set_error = match &state.test_set {
-        Loadable::Failed(e) => Some(AttrValue::from(format!("Could not load the test images: {e}"))),
+        Loadable::Failed(e) => Some(AttrValue::from(format!(
+            "Could not load the test images: {e}"
+        ))),
         _ => None,
     };
 

@@ -15,7 +15,11 @@ pub struct ArchitectureProps {
 #[function_component]
 pub fn Architecture(props: &ArchitectureProps) -> Html {
     let total: usize = props.infos.iter().map(|i| i.params).sum();
-    let input = props.infos.first().map(|i| shape_label(&i.input)).unwrap_or_default();
+    let input = props
+        .infos
+        .first()
+        .map(|i| shape_label(&i.input))
+        .unwrap_or_default();
     html! {
         <section class="card panel" data-testid="architecture" aria-labelledby="arch-heading">
             <h2 id="arch-heading">{ "The network" }</h2>

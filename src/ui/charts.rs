@@ -66,7 +66,10 @@ fn draw(
 ) -> Result<(), Box<dyn std::error::Error>> {
     // Backing store at device resolution so lines and text stay sharp on HiDPI.
     let dpr = gloo::utils::window().device_pixel_ratio().clamp(1.0, 3.0);
-    let (w, h) = ((CSS_WIDTH as f64 * dpr) as u32, (CSS_HEIGHT as f64 * dpr) as u32);
+    let (w, h) = (
+        (CSS_WIDTH as f64 * dpr) as u32,
+        (CSS_HEIGHT as f64 * dpr) as u32,
+    );
     if canvas.width() != w || canvas.height() != h {
         canvas.set_width(w);
         canvas.set_height(h);
@@ -76,9 +79,15 @@ fn draw(
     let root = backend.into_drawing_area();
     root.fill(&WHITE)?;
 
-    let bounds = series.iter().filter_map(|s| s.history.bounds()).reduce(|a, b| {
-        ((a.0 .0.min(b.0 .0), a.0 .1.max(b.0 .1)), (a.1 .0.min(b.1 .0), a.1 .1.max(b.1 .1)))
-    });
+    let bounds = series
+        .iter()
+        .filter_map(|s| s.history.bounds())
+        .reduce(|a, b| {
+            (
+                (a.0 .0.min(b.0 .0), a.0 .1.max(b.0 .1)),
+                (a.1 .0.min(b.1 .0), a.1 .1.max(b.1 .1)),
+            )
+        });
     let ((x0, x1), (dy0, dy1)) = bounds.unwrap_or(((0.0, 1.0), (0.0, 1.0)));
     let x1 = if x1 > x0 { x1 } else { x0 + 1.0 };
     let (y0, y1) = y_range.unwrap_or((dy0.min(0.0), if dy1 > 0.0 { dy1 * 1.05 } else { 1.0 }));
@@ -107,7 +116,9 @@ fn draw(
         chart
             .draw_series(LineSeries::new(s.history.points(), style))?
             .label(s.label)
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + legend_w, y)], colour.stroke_width(3)));
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + legend_w, y)], colour.stroke_width(3))
+            });
     }
     if series.len() > 1 {
         chart

@@ -47,9 +47,12 @@ pub fn DrawPad(props: &DrawPadProps) -> Html {
     }
 
     let onpointerdown = {
-        let (canvas_ref, state, onchange) = (canvas_ref.clone(), state.clone(), props.onchange.clone());
+        let (canvas_ref, state, onchange) =
+            (canvas_ref.clone(), state.clone(), props.onchange.clone());
         Callback::from(move |e: PointerEvent| {
-            let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() else { return };
+            let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() else {
+                return;
+            };
             if e.button() > 0 {
                 return; // only the primary button / pen tip / finger draws
             }
@@ -63,9 +66,12 @@ pub fn DrawPad(props: &DrawPadProps) -> Html {
         })
     };
     let onpointermove = {
-        let (canvas_ref, state, onchange) = (canvas_ref.clone(), state.clone(), props.onchange.clone());
+        let (canvas_ref, state, onchange) =
+            (canvas_ref.clone(), state.clone(), props.onchange.clone());
         Callback::from(move |e: PointerEvent| {
-            let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() else { return };
+            let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() else {
+                return;
+            };
             let p = pad_point(&canvas, &e);
             let segment = state.borrow_mut().recorder.moved(e.pointer_id(), p);
             if let Some((a, b)) = segment {
@@ -76,7 +82,8 @@ pub fn DrawPad(props: &DrawPadProps) -> Html {
         })
     };
     let onpointerup = {
-        let (canvas_ref, state, onchange) = (canvas_ref.clone(), state.clone(), props.onchange.clone());
+        let (canvas_ref, state, onchange) =
+            (canvas_ref.clone(), state.clone(), props.onchange.clone());
         Callback::from(move |e: PointerEvent| {
             let ended = state.borrow_mut().recorder.up(e.pointer_id());
             if ended {
@@ -88,7 +95,8 @@ pub fn DrawPad(props: &DrawPadProps) -> Html {
         })
     };
     let onclear = {
-        let (canvas_ref, state, onchange) = (canvas_ref.clone(), state.clone(), props.onchange.clone());
+        let (canvas_ref, state, onchange) =
+            (canvas_ref.clone(), state.clone(), props.onchange.clone());
         Callback::from(move |_: MouseEvent| {
             state.borrow_mut().recorder.clear();
             if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
@@ -98,7 +106,8 @@ pub fn DrawPad(props: &DrawPadProps) -> Html {
         })
     };
 
-    let size = format!("width: {PAD_SIZE}px; height: {PAD_SIZE}px");
+    // Inline so that touch drawing never scrolls the page, even before the CSS loads.
+    let size = format!("width: {PAD_SIZE}px; height: {PAD_SIZE}px; touch-action: none");
     html! {
         <div class="draw-pad">
             <canvas ref={canvas_ref} data-testid="draw-pad" class="pad" style={size}
@@ -162,9 +171,20 @@ fn pad_point(canvas: &HtmlCanvasElement, e: &PointerEvent) -> Point {
             .unwrap_or(fallback as f64)
     };
     let (cx, cy) = (get("clientX", e.client_x()), get("clientY", e.client_y()));
-    let sx = if rect.width() > 0.0 { PAD_SIZE as f64 / rect.width() } else { 1.0 };
-    let sy = if rect.height() > 0.0 { PAD_SIZE as f64 / rect.height() } else { 1.0 };
-    (((cx - rect.left()) * sx) as f32, ((cy - rect.top()) * sy) as f32)
+    let sx = if rect.width() > 0.0 {
+        PAD_SIZE as f64 / rect.width()
+    } else {
+        1.0
+    };
+    let sy = if rect.height() > 0.0 {
+        PAD_SIZE as f64 / rect.height()
+    } else {
+        1.0
+    };
+    (
+        ((cx - rect.left()) * sx) as f32,
+        ((cy - rect.top()) * sy) as f32,
+    )
 }
 
 fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
@@ -225,6 +245,12 @@ fn draw_dot(canvas: &HtmlCanvasElement, p: Point) {
     let Some(ctx) = context(canvas) else { return };
     pen(&ctx);
     ctx.begin_path();
-    let _ = ctx.arc(p.0 as f64, p.1 as f64, PEN_WIDTH as f64 / 2.0, 0.0, std::f64::consts::TAU);
+    let _ = ctx.arc(
+        p.0 as f64,
+        p.1 as f64,
+        PEN_WIDTH as f64 / 2.0,
+        0.0,
+        std::f64::consts::TAU,
+    );
     ctx.fill();
 }

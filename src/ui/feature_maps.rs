@@ -26,7 +26,9 @@ pub fn FeatureMaps(props: &FeatureMapsProps) -> Html {
     let caption = match &props.shown {
         Some(ShownInput::Drawing(_)) => "Showing: your drawing".to_string(),
         Some(ShownInput::TestDigit { index, label, .. }) => {
-            format!("Showing: test image #{index} (a {label}) — draw on the pad to see your own digit")
+            format!(
+                "Showing: test image #{index} (a {label}) — draw on the pad to see your own digit"
+            )
         }
         None => "Loading the test images…".to_string(),
     };

@@ -77,7 +77,9 @@ fn paint(canvas: &HtmlCanvasElement, values: &[f32], w: usize, h: usize, scale: 
         return;
     };
     let rgba = scale.rgba(&values[..w * h]);
-    if let Ok(image) = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), w as u32, h as u32) {
+    if let Ok(image) =
+        ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), w as u32, h as u32)
+    {
         let _ = ctx.put_image_data(&image, 0.0, 0.0);
     }
 }

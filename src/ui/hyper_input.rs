@@ -61,9 +61,7 @@ pub fn parse_learning_rate(text: &str) -> Result<f32, String> {
     if t.is_empty() {
         return Err("Enter a learning rate, e.g. 0.001.".into());
     }
-    let v: f32 = t
-        .parse()
-        .map_err(|_| format!("“{t}” is not a number."))?;
+    let v: f32 = t.parse().map_err(|_| format!("“{t}” is not a number."))?;
     if !v.is_finite() {
         return Err("The learning rate must be a finite number.".into());
     }
@@ -71,7 +69,9 @@ pub fn parse_learning_rate(text: &str) -> Result<f32, String> {
         return Err("The learning rate must be greater than 0.".into());
     }
     if v > MAX_LEARNING_RATE {
-        return Err(format!("At most {MAX_LEARNING_RATE}: larger rates make training diverge."));
+        return Err(format!(
+            "At most {MAX_LEARNING_RATE}: larger rates make training diverge."
+        ));
     }
     Ok(v)
 }

@@ -26,7 +26,10 @@ pub fn Kernels(props: &KernelsProps) -> Html {
 }
 
 fn kernel_group(g: &KernelGroup) -> Html {
-    let columns = format!("grid-template-columns: auto repeat({}, max-content)", g.inputs);
+    let columns = format!(
+        "grid-template-columns: auto repeat({}, max-content)",
+        g.inputs
+    );
     html! {
         <figure class="layer-group" data-layer={g.layer.clone()}>
             <figcaption>

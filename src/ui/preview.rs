@@ -14,7 +14,10 @@ pub struct PreviewProps {
 
 #[function_component]
 pub fn Preview(props: &PreviewProps) -> Html {
-    let image = props.image.clone().unwrap_or_else(|| Rc::new(vec![0.0; 784]));
+    let image = props
+        .image
+        .clone()
+        .unwrap_or_else(|| Rc::new(vec![0.0; 784]));
     html! {
         <figure class="preview">
             <HeatCanvas values={image} width={28} height={28} scale={ColourScale::Ink} zoom={4}

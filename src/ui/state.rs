@@ -165,12 +165,16 @@ impl AppState {
         if let Some(acc) = snap.test_accuracy {
             if t.last_test_at != Some(acc.at_examples) {
                 t.last_test_at = Some(acc.at_examples);
-                Rc::make_mut(&mut t.test_accuracy_history).push(acc.at_examples as f64, acc.value as f64);
+                Rc::make_mut(&mut t.test_accuracy_history)
+                    .push(acc.at_examples as f64, acc.value as f64);
             }
         }
         t.examples_seen = snap.examples_seen;
         t.examples_per_sec = snap.examples_per_sec;
         t.running = snap.running;
+        if snap.params.is_empty() {
+            return;
+        }
         if let Loadable::Ready(model) = &self.model {
             match model.0.borrow_mut().set_param_vectors(&snap.params) {
                 Ok(()) => self.weights_version += 1,
@@ -184,7 +188,11 @@ impl AppState {
 #[derive(Clone, Debug, PartialEq)]
 pub enum ShownInput {
     Drawing(Rc<Vec<f32>>),
-    TestDigit { index: usize, label: u8, image: Rc<Vec<f32>> },
+    TestDigit {
+        index: usize,
+        label: u8,
+        image: Rc<Vec<f32>>,
+    },
 }
 
 impl ShownInput {

@@ -27,7 +27,9 @@ pub fn TestDigitPicker(props: &TestDigitPickerProps) -> Html {
     let onchange = {
         let onpick = props.onpick.clone();
         Callback::from(move |e: Event| {
-            let Some(input) = e.target_dyn_into::<HtmlInputElement>() else { return };
+            let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
+                return;
+            };
             // Out-of-range or non-numeric input snaps back to the current index.
             if let Ok(i) = input.value().trim().parse::<usize>() {
                 if TEST.contains(&i) {

@@ -34,11 +34,16 @@ pub fn TrainingControls(props: &TrainingControlsProps) -> Html {
     let onlr = {
         let (cb, hyper, err) = (props.onhyper.clone(), t.hyper, lr_error.clone());
         Callback::from(move |e: Event| {
-            let Some(input) = e.target_dyn_into::<HtmlInputElement>() else { return };
+            let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
+                return;
+            };
             match parse_learning_rate(&input.value()) {
                 Ok(learning_rate) => {
                     err.set(None);
-                    cb.emit(Hyper { learning_rate, ..hyper });
+                    cb.emit(Hyper {
+                        learning_rate,
+                        ..hyper
+                    });
                 }
                 Err(msg) => err.set(Some(msg)),
             }
@@ -47,11 +52,16 @@ pub fn TrainingControls(props: &TrainingControlsProps) -> Html {
     let onbatch = {
         let (cb, hyper, err) = (props.onhyper.clone(), t.hyper, batch_error.clone());
         Callback::from(move |e: Event| {
-            let Some(input) = e.target_dyn_into::<HtmlInputElement>() else { return };
+            let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
+                return;
+            };
             match parse_batch_size(&input.value()) {
                 Ok(batch_size) => {
                     err.set(None);
-                    cb.emit(Hyper { batch_size, ..hyper });
+                    cb.emit(Hyper {
+                        batch_size,
+                        ..hyper
+                    });
                 }
                 Err(msg) => err.set(Some(msg)),
             }
@@ -60,21 +70,35 @@ pub fn TrainingControls(props: &TrainingControlsProps) -> Html {
     let onoptimizer = {
         let (cb, hyper) = (props.onhyper.clone(), t.hyper);
         Callback::from(move |e: Event| {
-            let Some(select) = e.target_dyn_into::<HtmlSelectElement>() else { return };
+            let Some(select) = e.target_dyn_into::<HtmlSelectElement>() else {
+                return;
+            };
             if let Some(choice) = OptimizerChoice::parse(&select.value()) {
-                cb.emit(Hyper { optimizer: choice.kind(), ..hyper });
+                cb.emit(Hyper {
+                    optimizer: choice.kind(),
+                    ..hyper
+                });
             }
         })
     };
 
     let choice = OptimizerChoice::of(&t.hyper.optimizer);
     let status = match &t.worker {
-        WorkerStatus::Starting => html! { <span class="status">{ "Loading the training data…" }</span> },
-        WorkerStatus::Ready if t.running => html! { <span class="status running">{ "Training" }</span> },
+        WorkerStatus::Starting => {
+            html! { <span class="status">{ "Loading the training data…" }</span> }
+        }
+        WorkerStatus::Ready if t.running => {
+            html! { <span class="status running">{ "Training" }</span> }
+        }
         WorkerStatus::Ready => html! { <span class="status">{ "Paused" }</span> },
-        WorkerStatus::Failed(e) => html! { <span class="status error" role="alert">{ format!("Training unavailable: {e}") }</span> },
+        WorkerStatus::Failed(e) => {
+            html! { <span class="status error" role="alert">{ format!("Training unavailable: {e}") }</span> }
+        }
     };
-    let accuracy = t.test_accuracy.map(|a| format!("{:.1}%", a * 100.0)).unwrap_or_else(|| "…".into());
+    let accuracy = t
+        .test_accuracy
+        .map(|a| format!("{:.1}%", a * 100.0))
+        .unwrap_or_else(|| "…".into());
 
     html! {
         <section class="card training" aria-labelledby="training-heading">

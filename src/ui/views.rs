@@ -58,12 +58,16 @@ pub fn kernel_groups(model: &Model) -> Vec<KernelGroup> {
     let infos = model.infos();
     let mut out = Vec::new();
     for (index, info) in infos.iter().enumerate() {
-        let Some(w) = model.conv_weights(index) else { continue };
+        let Some(w) = model.conv_weights(index) else {
+            continue;
+        };
         let (filters, inputs, kh, kw) = w.dim();
         let mut planes = Vec::with_capacity(filters * inputs);
         for f in 0..filters {
             for c in 0..inputs {
-                planes.push(Rc::new(w.slice(ndarray::s![f, c, .., ..]).iter().copied().collect()));
+                planes.push(Rc::new(
+                    w.slice(ndarray::s![f, c, .., ..]).iter().copied().collect(),
+                ));
             }
         }
         out.push(KernelGroup {
@@ -89,7 +93,11 @@ pub fn kernel_groups(model: &Model) -> Vec<KernelGroup> {
 
 /// Output of each conv layer — after its ReLU when one follows directly, which is
 /// what the next layer sees (the title says which).
-pub fn feature_map_groups(spec: &[LayerSpec], infos: &[LayerInfo], taps: &[Array3<f32>]) -> Vec<PlaneGroup> {
+pub fn feature_map_groups(
+    spec: &[LayerSpec],
+    infos: &[LayerInfo],
+    taps: &[Array3<f32>],
+) -> Vec<PlaneGroup> {
     let mut out = Vec::new();
     for (i, layer) in spec.iter().enumerate() {
         if !matches!(layer, LayerSpec::Conv { .. }) {
@@ -98,7 +106,9 @@ pub fn feature_map_groups(spec: &[LayerSpec], infos: &[LayerInfo], taps: &[Array
         let Some(info) = infos.get(i) else { continue };
         let relu_next = matches!(spec.get(i + 1), Some(LayerSpec::Relu));
         let tap = if relu_next { i + 1 } else { i };
-        let (Some(values), Some(tap_info)) = (taps.get(tap), infos.get(tap)) else { continue };
+        let (Some(values), Some(tap_info)) = (taps.get(tap), infos.get(tap)) else {
+            continue;
+        };
         let shown = if relu_next {
             format!("{} after {}", info.name, tap_info.name)
         } else {
@@ -115,13 +125,19 @@ pub fn feature_map_groups(spec: &[LayerSpec], infos: &[LayerInfo], taps: &[Array
 }
 
 /// Every pooling layer's output.
-pub fn pooling_groups(spec: &[LayerSpec], infos: &[LayerInfo], taps: &[Array3<f32>]) -> Vec<PlaneGroup> {
+pub fn pooling_groups(
+    spec: &[LayerSpec],
+    infos: &[LayerInfo],
+    taps: &[Array3<f32>],
+) -> Vec<PlaneGroup> {
     let mut out = Vec::new();
     for (i, layer) in spec.iter().enumerate() {
         if !matches!(layer, LayerSpec::MaxPool { .. } | LayerSpec::AvgPool { .. }) {
             continue;
         }
-        let (Some(info), Some(values)) = (infos.get(i), taps.get(i)) else { continue };
+        let (Some(info), Some(values)) = (infos.get(i), taps.get(i)) else {
+            continue;
+        };
         out.push(group(
             &info.name,
             format!("{} · {}", info.name, shape_label(&info.output)),
@@ -138,7 +154,15 @@ fn group(layer: &str, title: String, detail: String, values: &Array3<f32>) -> Pl
     let signed = values.iter().any(|v| *v < 0.0);
     let (c, h, w) = values.dim();
     let planes = (0..c)
-        .map(|ch| Rc::new(values.slice(ndarray::s![ch, .., ..]).iter().copied().collect()))
+        .map(|ch| {
+            Rc::new(
+                values
+                    .slice(ndarray::s![ch, .., ..])
+                    .iter()
+                    .copied()
+                    .collect(),
+            )
+        })
         .collect();
     let scale = if signed {
         ColourScale::diverging_for(values.iter())

@@ -23,7 +23,11 @@ pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
         .dyn_into()
         .map_err(describe)?;
     if !response.ok() {
-        return Err(format!("{url}: HTTP {} {}", response.status(), response.status_text()));
+        return Err(format!(
+            "{url}: HTTP {} {}",
+            response.status(),
+            response.status_text()
+        ));
     }
     let buffer = JsFuture::from(response.array_buffer().map_err(describe)?)
         .await
@@ -33,6 +37,9 @@ pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
 
 fn describe(e: JsValue) -> String {
     e.as_string()
-        .or_else(|| e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())))
+        .or_else(|| {
+            e.dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+        })
         .unwrap_or_else(|| format!("{e:?}"))
 }
