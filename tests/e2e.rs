@@ -79,6 +79,9 @@ async fn shipped_model_reads_real_drawn_digits() {
         t_draw += t2 - t1;
         t_read += t2.elapsed();
         moves += d.strokes.iter().map(Vec::len).sum::<usize>();
+        if i == 0 {
+            page.screenshot("drawn-digit").await;
+        }
         match p.digit {
             Some(got) => {
                 confusion[d.label as usize][got as usize] += 1;
@@ -223,6 +226,7 @@ async fn training_updates_kernels_and_pauses() {
     )
     .await;
     eprintln!("drawn during training: a 3, predicted {p:?}");
+    page.screenshot("training").await;
     let seen2 = page.examples_seen().await;
     wait_for(
         "training to continue after drawing",

@@ -364,6 +364,19 @@ impl Page {
         )
     }
 
+    /// Saves a PNG of the window as `<cargo target tmp dir>/e2e-<name>.png` and prints its path,
+    /// so a person can look at what the test saw.
+    pub async fn screenshot(&self, name: &str) {
+        let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("e2e-{name}.png"));
+        match self.client.screenshot().await {
+            Ok(png) => match std::fs::write(&path, png) {
+                Ok(()) => eprintln!("screenshot: {}", path.display()),
+                Err(e) => eprintln!("note: cannot write {}: {e}", path.display()),
+            },
+            Err(e) => eprintln!("note: no screenshot: {e}"),
+        }
+    }
+
     /// Browser log lines (console and network) that arrived since the page opened.
     pub async fn log(&mut self) -> Vec<LogEntry> {
         let new = browser_log(&self.client).await;
