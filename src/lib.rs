@@ -6,11 +6,10 @@
 pub mod bench;
 pub mod data;
 pub mod nn;
-// Owned by the web branch; commented out here so the core builds on its own.
-// pub mod protocol;
+pub mod protocol;
 pub mod train;
 
-// #[cfg(target_arch = "wasm32")]
-// pub mod ui;
-// #[cfg(target_arch = "wasm32")]
-// pub mod worker;
+#[cfg(target_arch = "wasm32")]
+pub mod ui;
+#[cfg(target_arch = "wasm32")]
+pub mod worker;

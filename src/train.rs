@@ -6,7 +6,7 @@
 //! epoch; a batch may span two epochs. Buffers are reused, so a step allocates nothing once
 //! the batch size is stable.
 
-use crate::data::mnist::{Mnist, PIXELS, TRAIN};
+use crate::data::mnist::{Augment, Mnist, PIXELS, TRAIN};
 use crate::nn::model::{Model, Workspace};
 use crate::nn::optim::{Hyper, Optimizer};
 use crate::nn::spec::{ModelSpec, SpecError};
@@ -31,8 +31,10 @@ pub struct StepStats {
 pub const MAX_BATCH: usize = 1024;
 /// Images per forward pass in [`Trainer::evaluate`].
 const EVAL_BATCH: usize = 250;
-/// RNG streams: the model's init uses the seed itself; shuffling gets its own stream.
+/// RNG streams: the model's init uses the seed itself; shuffling and augmentation get
+/// streams of their own, so turning augmentation on does not change the batch order.
 const SHUFFLE_STREAM: u64 = 1;
+const AUGMENT_STREAM: u64 = 2;
 
 pub struct Trainer {
     spec: ModelSpec,
@@ -46,6 +48,8 @@ pub struct Trainer {
     order: Vec<u32>,
     pos: usize,
     rng: ChaCha8Rng,
+    augment: Option<Augment>,
+    augment_rng: ChaCha8Rng,
     labels: Vec<u8>,
     examples_seen: u64,
 }
@@ -79,6 +83,8 @@ impl Trainer {
             order: Vec::new(),
             pos: 0,
             rng: ChaCha8Rng::seed_from_u64(seed),
+            augment: None,
+            augment_rng: ChaCha8Rng::seed_from_u64(seed),
             labels: Vec::with_capacity(hyper.batch_size),
             examples_seen: 0,
         };
@@ -93,8 +99,10 @@ impl Trainer {
         self.opt = Optimizer::new(self.hyper.optimizer);
         self.rng = ChaCha8Rng::seed_from_u64(self.seed);
         self.rng.set_stream(SHUFFLE_STREAM);
+        self.augment_rng = ChaCha8Rng::seed_from_u64(self.seed);
+        self.augment_rng.set_stream(AUGMENT_STREAM);
         let end = TRAIN.end.min(self.data.len());
-        self.order = (TRAIN.start.min(end)..end).map(|i| i as u32).collect();
+        self.order = (TRAIN.start..end).map(|i| i as u32).collect();
         self.shuffle();
         self.examples_seen = 0;
     }
@@ -154,6 +162,23 @@ impl Trainer {
         let hyper = sanitize(hyper);
         self.opt.set_kind(hyper.optimizer);
         self.hyper = hyper;
+    }
+
+    /// Turns training-time augmentation on (random small affine distortions and stroke-width
+    /// changes of every training image) or off. Off by default. Takes effect from the next
+    /// step; [`Trainer::reset`] keeps the setting.
+    pub fn set_augment(&mut self, augment: Option<Augment>) {
+        self.augment = augment;
+    }
+
+    /// Builder form of [`Trainer::set_augment`].
+    pub fn with_augment(mut self, augment: Augment) -> Self {
+        self.augment = Some(augment);
+        self
+    }
+
+    pub fn augment(&self) -> Option<Augment> {
+        self.augment
     }
 
     pub fn hyper(&self) -> Hyper {

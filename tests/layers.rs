@@ -172,3 +172,58 @@ fn fast_conv_matches_reference() {
     }
     assert!(cases > 100, "only {cases} valid configurations drawn");
 }
+
+/// The GEMM kernels against a plain triple loop, over shapes that exercise every remainder
+/// path (rows not a multiple of 4, columns not a multiple of 16, k not a multiple of 8,
+/// k = 0), transposed A, and accumulation.
+#[test]
+fn gemm_kernels_match_naive() {
+    use convscope::nn::kernels::{gemm_nn, gemm_nt};
+    let mut r = ChaCha8Rng::seed_from_u64(8);
+    for _ in 0..300 {
+        let m = r.random_range(1..=13);
+        let n = r.random_range(1..=40);
+        let k = r.random_range(0..=30);
+        let a: Vec<f32> = (0..m * k).map(|_| r.random_range(-1.0..1.0)).collect();
+        let b: Vec<f32> = (0..k * n).map(|_| r.random_range(-1.0..1.0)).collect();
+        let c0: Vec<f32> = (0..m * n).map(|_| r.random_range(-1.0..1.0)).collect();
+        let accumulate = r.random_bool(0.5);
+        let transposed = r.random_bool(0.5);
+        // A as [m, k] row-major, or stored transposed ([k, m]) and read with swapped strides.
+        let at = |i: usize, p: usize| {
+            if transposed {
+                a[p * m + i]
+            } else {
+                a[i * k + p]
+            }
+        };
+        let (rs, cs) = if transposed { (1, m) } else { (k, 1) };
+        let mut c = c0.clone();
+        gemm_nn(m, n, k, &a, rs, cs, &b, &mut c, accumulate);
+        // B read as [n, k] for the Aᵀ-free dot-product kernel.
+        let mut d = c0.clone();
+        gemm_nt(m, n, k, &a, &b, &mut d, accumulate);
+        for i in 0..m {
+            for j in 0..n {
+                let base = if accumulate {
+                    c0[i * n + j] as f64
+                } else {
+                    0.0
+                };
+                let nn: f64 = base
+                    + (0..k)
+                        .map(|p| at(i, p) as f64 * b[p * n + j] as f64)
+                        .sum::<f64>();
+                let nt: f64 = base
+                    + (0..k)
+                        .map(|p| a[i * k + p] as f64 * b[j * k + p] as f64)
+                        .sum::<f64>();
+                assert!(
+                    (c[i * n + j] as f64 - nn).abs() < 1e-4,
+                    "nn {m}×{n}×{k} t{transposed}"
+                );
+                assert!((d[i * n + j] as f64 - nt).abs() < 1e-4, "nt {m}×{n}×{k}");
+            }
+        }
+    }
+}

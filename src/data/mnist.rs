@@ -14,6 +14,8 @@
 //! The samples are shuffled once, so [`TRAIN`] (the first 8,000) and [`TEST`] (the last 2,000)
 //! both hold all ten digits; the split is byte-identical to the benchmark's.
 
+use rand::Rng;
+use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
 /// The training split.
@@ -191,6 +193,140 @@ impl Mnist {
     pub fn image_into(&self, i: usize, out: &mut [f32]) {
         for (o, p) in out[..PIXELS].iter_mut().zip(self.pixels(i)) {
             *o = *p as f32 * (1.0 / 255.0);
+        }
+    }
+}
+
+/// Random small distortions of a training image, so that a model trained on MNIST's scanned
+/// digits also copes with digits drawn on the page (which vary more in position, slant,
+/// size, proportions and pen width). Applied per sample, seeded through the caller's RNG.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Augment {
+    /// Largest shift in pixels along each axis (uniform in ±shift).
+    pub shift: f32,
+    /// Largest rotation in degrees (uniform in ±rotate_deg).
+    pub rotate_deg: f32,
+    /// Range of the overall scale factor.
+    pub scale: (f32, f32),
+    /// Largest change of proportions: width ×a, height ÷a with a in [1/(1+aspect), 1+aspect].
+    pub aspect: f32,
+    /// Largest horizontal shear (x += shear·y), i.e. slant.
+    pub shear: f32,
+    /// Probability that strokes are made thicker or thinner (half each).
+    pub thickness: f32,
+}
+
+impl Default for Augment {
+    /// ±2.5 px, ±12°, scale 0.85–1.15, proportions ±10 %, shear ±0.15, 30 % stroke-width change.
+    fn default() -> Self {
+        Augment {
+            shift: 2.5,
+            rotate_deg: 12.0,
+            scale: (0.85, 1.15),
+            aspect: 0.1,
+            shear: 0.15,
+            thickness: 0.3,
+        }
+    }
+}
+
+impl Augment {
+    /// Writes a randomly distorted copy of `src` (784 pixels, 0–255) into `out` (784 values
+    /// in [0, 1]): an affine map about the image centre, sampled bilinearly (zero outside),
+    /// then maybe a soft dilation or erosion.
+    pub fn apply<R: Rng + ?Sized>(&self, src: &[u8], out: &mut [f32], rng: &mut R) {
+        let sym = |rng: &mut R, m: f32| {
+            if m > 0.0 {
+                rng.random_range(-m..=m)
+            } else {
+                0.0
+            }
+        };
+        let angle = sym(rng, self.rotate_deg).to_radians();
+        let (lo, hi) = (
+            self.scale.0.min(self.scale.1),
+            self.scale.0.max(self.scale.1),
+        );
+        let scale = if hi > lo {
+            rng.random_range(lo..=hi)
+        } else {
+            lo
+        };
+        let aspect = if self.aspect > 0.0 {
+            let l = (1.0 + self.aspect).ln();
+            rng.random_range(-l..=l).exp()
+        } else {
+            1.0
+        };
+        let shear = sym(rng, self.shear);
+        let (tx, ty) = (sym(rng, self.shift), sym(rng, self.shift));
+        // Forward map (source → destination, about the centre): rotate · shear · scale.
+        let (sx, sy) = (scale * aspect, scale / aspect);
+        let (c, s) = (angle.cos(), angle.sin());
+        // [[c, −s], [s, c]] · [[1, shear], [0, 1]] · diag(sx, sy)
+        let m = [
+            [c * sx, (c * shear - s) * sy],
+            [s * sx, (s * shear + c) * sy],
+        ];
+        let det = m[0][0] * m[1][1] - m[0][1] * m[1][0];
+        if !det.is_finite() || det.abs() < 1e-6 {
+            for (o, p) in out[..PIXELS].iter_mut().zip(src) {
+                *o = *p as f32 / 255.0;
+            }
+            return;
+        }
+        let inv = [
+            [m[1][1] / det, -m[0][1] / det],
+            [-m[1][0] / det, m[0][0] / det],
+        ];
+        const C: f32 = 13.5;
+        let px = |x: i32, y: i32| -> f32 {
+            if (0..28).contains(&x) && (0..28).contains(&y) {
+                src[(y * 28 + x) as usize] as f32
+            } else {
+                0.0
+            }
+        };
+        for y in 0..28 {
+            for x in 0..28 {
+                let (dx, dy) = (x as f32 - C - tx, y as f32 - C - ty);
+                let u = inv[0][0] * dx + inv[0][1] * dy + C;
+                let v = inv[1][0] * dx + inv[1][1] * dy + C;
+                let (x0, y0) = (u.floor(), v.floor());
+                let (fx, fy) = (u - x0, v - y0);
+                let (x0, y0) = (x0 as i32, y0 as i32);
+                let val = (1.0 - fy) * ((1.0 - fx) * px(x0, y0) + fx * px(x0 + 1, y0))
+                    + fy * ((1.0 - fx) * px(x0, y0 + 1) + fx * px(x0 + 1, y0 + 1));
+                out[y * 28 + x] = (val / 255.0).clamp(0.0, 1.0);
+            }
+        }
+        if self.thickness > 0.0 && rng.random::<f32>() < self.thickness {
+            let thicker = rng.random_bool(0.5);
+            let alpha = if thicker {
+                rng.random_range(0.4..=1.0)
+            } else {
+                rng.random_range(0.3..=0.7)
+            };
+            let img: [f32; PIXELS] = out[..PIXELS].try_into().expect("784 values");
+            let at = |x: usize, y: usize| img[y * 28 + x];
+            for y in 0..28 {
+                for x in 0..28 {
+                    // The 4-neighbourhood (outside the image counts as background).
+                    let nb = [
+                        if x > 0 { at(x - 1, y) } else { 0.0 },
+                        if x < 27 { at(x + 1, y) } else { 0.0 },
+                        if y > 0 { at(x, y - 1) } else { 0.0 },
+                        if y < 27 { at(x, y + 1) } else { 0.0 },
+                    ];
+                    let v = at(x, y);
+                    let t = if thicker {
+                        nb.iter().fold(v, |a, b| a.max(*b))
+                    } else {
+                        nb.iter().fold(v, |a, b| a.min(*b))
+                    };
+                    out[y * 28 + x] = v + alpha * (t - v);
+                }
+            }
         }
     }
 }

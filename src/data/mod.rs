@@ -1,1 +1,4 @@
+//! Data: MNIST (`mnist`) and drawings (`preprocess`).
+
 pub mod mnist;
+pub mod preprocess;

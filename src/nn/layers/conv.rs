@@ -6,7 +6,7 @@
 //! gradient. [`Conv2d::forward_reference`] is the plain seven-loop definition the fast path is
 //! tested against.
 
-use crate::nn::kernels::{gemm, mat, mat_mut};
+use crate::nn::kernels::{gemm_nn, gemm_nt};
 use crate::nn::spec::Shape;
 use ndarray::ArrayView4;
 
@@ -191,8 +191,7 @@ impl Conv2d {
             self.col_rows(),
             self.output.h * self.output.w,
         );
-        let wmat = mat(&self.params, f, rows);
-        let bias = self.bias();
+        let (wts, bias) = self.params.split_at(self.n_weights());
         for i in 0..n {
             let c = &mut cols[i * cl..(i + 1) * cl];
             self.im2col(&x[i * in_len..(i + 1) * in_len], c);
@@ -200,13 +199,8 @@ impl Conv2d {
             for (row, b) in yi.chunks_exact_mut(plen).zip(bias) {
                 row.fill(*b);
             }
-            gemm(
-                1.0,
-                &wmat,
-                &mat(c, rows, plen),
-                1.0,
-                &mut mat_mut(yi, f, plen),
-            );
+            // y += W · cols
+            gemm_nn(f, plen, rows, wts, rows, 1, c, yi, true);
         }
     }
 
@@ -232,28 +226,22 @@ impl Conv2d {
         let (gw, gb) = grad.split_at_mut(nw);
         gw.fill(0.0);
         gb.fill(0.0);
-        let mut gwm = mat_mut(gw, f, rows);
         for i in 0..n {
-            let dyi = mat(&dy[i * out_len..(i + 1) * out_len], f, plen);
+            let dyi = &dy[i * out_len..(i + 1) * out_len];
             // dW += dY · colsᵀ
-            gemm(
-                1.0,
-                &dyi,
-                &mat(&cols[i * cl..(i + 1) * cl], rows, plen).t(),
-                1.0,
-                &mut gwm,
-            );
-            for (b, row) in gb.iter_mut().zip(dyi.rows()) {
-                *b += row.sum();
+            gemm_nt(f, rows, plen, dyi, &cols[i * cl..(i + 1) * cl], gw, true);
+            for (b, row) in gb.iter_mut().zip(dyi.chunks_exact(plen)) {
+                *b += row.iter().sum::<f32>();
             }
         }
         if let Some(dx) = dx {
-            let wmat = mat(&self.params, f, rows);
+            let wts = &self.params[..nw];
             dx[..n * in_len].fill(0.0);
             for i in 0..n {
-                let dyi = mat(&dy[i * out_len..(i + 1) * out_len], f, plen);
-                // dcols = Wᵀ · dY, then scatter back onto the image.
-                gemm(1.0, &wmat.t(), &dyi, 0.0, &mut mat_mut(dcols, rows, plen));
+                let dyi = &dy[i * out_len..(i + 1) * out_len];
+                // dcols = Wᵀ · dY (Wᵀ read in place: row stride 1, column stride c·k·k),
+                // then scatter back onto the image.
+                gemm_nn(rows, plen, f, wts, 1, rows, dyi, dcols, false);
                 self.col2im(dcols, &mut dx[i * in_len..(i + 1) * in_len]);
             }
         }

@@ -1,6 +1,6 @@
 //! Fully connected layer; flattens its `[c, h, w]` input to `c·h·w` values.
 
-use crate::nn::kernels::{gemm, mat, mat_mut};
+use crate::nn::kernels::{gemm_nn, gemm_nt};
 
 /// Hyper-parameters of a dense layer (the spec's `dense{units}`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,8 +43,8 @@ impl Dense {
         for row in y.chunks_exact_mut(u) {
             row.copy_from_slice(self.bias());
         }
-        let wm = mat(&self.params, u, i);
-        gemm(1.0, &mat(x, n, i), &wm.t(), 1.0, &mut mat_mut(y, n, u));
+        // y += X · Wᵀ
+        gemm_nt(n, u, i, x, &self.params[..u * i], y, true);
     }
 
     /// `dy: [n, units]`; writes `grad` (layout of `params`) and, if asked, `dx: [n, inputs]`.
@@ -57,10 +57,9 @@ impl Dense {
         grad: &mut [f32],
     ) {
         let (i, u) = (self.inputs, self.units);
-        let dym = mat(dy, n, u);
         let (gw, gb) = grad.split_at_mut(self.n_weights());
-        // dW = dYᵀ · X, db = Σₙ dY
-        gemm(1.0, &dym.t(), &mat(x, n, i), 0.0, &mut mat_mut(gw, u, i));
+        // dW = dYᵀ · X (dYᵀ read in place), db = Σₙ dY
+        gemm_nn(u, i, n, dy, 1, u, x, gw, false);
         gb.fill(0.0);
         for row in dy[..n * u].chunks_exact(u) {
             for (b, g) in gb.iter_mut().zip(row) {
@@ -69,13 +68,7 @@ impl Dense {
         }
         if let Some(dx) = dx {
             // dX = dY · W
-            gemm(
-                1.0,
-                &dym,
-                &mat(&self.params, u, i),
-                0.0,
-                &mut mat_mut(dx, n, i),
-            );
+            gemm_nn(n, i, u, dy, u, 1, &self.params[..u * i], dx, false);
         }
     }
 }

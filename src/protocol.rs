@@ -1,0 +1,101 @@
+//! Everything that crosses between the page and the training worker.
+//!
+//! Both sides are the same crate, so the messages are plain serde types; yew-agent
+//! encodes them with its default codec (bincode). Keep them free of untagged enums
+//! and `deserialize_any` features, which bincode cannot decode.
+
+use serde::{Deserialize, Serialize};
+
+use crate::nn::optim::Hyper;
+use crate::nn::spec::ModelSpec;
+
+/// Page → worker.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ToWorker {
+    /// First message: what to train and where the data lives.
+    Init(Box<Init>),
+    /// Train continuously until `Pause`.
+    Train,
+    Pause,
+    /// Train exactly one mini-batch (also pauses continuous training).
+    Step,
+    /// Reinitialise the weights from the seed and forget all progress.
+    Reset,
+    SetHyper(Hyper),
+}
+
+/// The worker's starting point: the same weights the page shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Init {
+    /// Absolute URL of the MNIST asset (the worker cannot see the page's `<base>`).
+    pub data_url: String,
+    pub spec: ModelSpec,
+    pub seed: u64,
+    pub hyper: Hyper,
+    /// `Model::param_vectors()` of the shipped model, so training continues from it.
+    pub params: Vec<Vec<f32>>,
+}
+
+/// Worker → page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum FromWorker {
+    /// The data set is fetched and parsed; the worker accepts training commands.
+    Loaded {
+        train: usize,
+        test: usize,
+    },
+    Snapshot(Box<Snapshot>),
+    Error(String),
+}
+
+/// Training metrics summed over the mini-batches since the previous snapshot.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Metrics {
+    pub batches: u32,
+    pub examples: u32,
+    pub loss_sum: f32,
+    pub correct: u32,
+}
+
+impl Metrics {
+    pub fn add(&mut self, batch: usize, loss: f32, correct: usize) {
+        self.batches += 1;
+        self.examples += batch as u32;
+        self.loss_sum += loss;
+        self.correct += correct as u32;
+    }
+
+    /// Mean mini-batch loss, if any batch was trained.
+    pub fn mean_loss(&self) -> Option<f32> {
+        (self.batches > 0).then(|| self.loss_sum / self.batches as f32)
+    }
+
+    /// Fraction of training examples classified correctly (before each update).
+    pub fn accuracy(&self) -> Option<f32> {
+        (self.examples > 0).then(|| self.correct as f32 / self.examples as f32)
+    }
+}
+
+/// Accuracy on the held-out test split for the weights as they were at `at_examples`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TestAccuracy {
+    pub value: f32,
+    pub at_examples: u64,
+}
+
+/// The newest state of training. Snapshots are coalesced: only the latest weights
+/// travel, and `metrics` covers everything since the previous snapshot.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Increments on every `Reset`, so the page knows to restart its charts.
+    pub run: u32,
+    /// `Model::param_vectors()` of the newest weights; empty when they did not change.
+    pub params: Vec<Vec<f32>>,
+    pub metrics: Metrics,
+    pub examples_seen: u64,
+    /// Training throughput while running; `None` when paused.
+    pub examples_per_sec: Option<f32>,
+    /// Latest completed evaluation of this run, if any.
+    pub test_accuracy: Option<TestAccuracy>,
+    pub running: bool,
+}

@@ -1,0 +1,269 @@
+//! The page: loads the model, talks to the worker, lays out the panels.
+
+use std::rc::Rc;
+
+use yew::platform::spawn_local;
+use yew::prelude::*;
+use yew_agent::prelude::*;
+use yew_agent::reactor::ReactorProvider;
+
+use super::about::About;
+use super::architecture::Architecture;
+use super::charts::{LineChart, Series};
+use super::draw_pad::DrawPad;
+use super::feature_maps::FeatureMaps;
+use super::kernels::Kernels;
+use super::pooling::Pooling;
+use super::prediction::Prediction;
+use super::preview::Preview;
+use super::state::{Action, AppState, Loadable};
+use super::training_controls::TrainingControls;
+use super::urls::{asset_url, DATA_PATH, MODEL_PATH, WORKER_PATH};
+use super::views::{feature_map_groups, kernel_groups, pooling_groups};
+use crate::data::mnist::Mnist;
+use crate::data::preprocess::Stroke;
+use crate::nn::model::Model;
+use crate::nn::optim::Hyper;
+use crate::protocol::{FromWorker, Init, ToWorker};
+use crate::worker::fetch::fetch_bytes;
+use crate::worker::TrainingReactor;
+
+/// Seed that `Reset` reinitialises from (the worker's `Trainer` uses it).
+pub const SEED: u64 = 42;
+
+#[function_component]
+pub fn App() -> Html {
+    // yew-agent resolves the worker path against the page URL, not `<base>`.
+    let worker_url = use_memo((), |_| asset_url(WORKER_PATH));
+    match &*worker_url {
+        Ok(url) => html! {
+            <ReactorProvider<TrainingReactor> path={AttrValue::from(url.clone())}>
+                <Main />
+            </ReactorProvider<TrainingReactor>>
+        },
+        Err(e) => {
+            html! { <p class="error fatal" role="alert">{ format!("Convscope cannot start: {e}") }</p> }
+        }
+    }
+}
+
+#[function_component]
+fn Main() -> Html {
+    let state = use_reducer(AppState::default);
+
+    let bridge = {
+        let dispatch = state.dispatcher();
+        use_reactor_bridge::<TrainingReactor, _>(move |event| match event {
+            ReactorEvent::Output(msg) => dispatch.dispatch(Action::Worker(msg)),
+            ReactorEvent::Finished => dispatch.dispatch(Action::WorkerGone),
+        })
+    };
+
+    // Start-up: the shipped model (then the worker, from the same weights) and the
+    // test images for the feature-map picker.
+    {
+        let (dispatch, bridge) = (state.dispatcher(), bridge.clone());
+        let hyper = state.training.hyper;
+        use_effect_with((), move |_| {
+            let d = dispatch.clone();
+            spawn_local(async move {
+                match load_model().await {
+                    Ok(model) => {
+                        match asset_url(DATA_PATH) {
+                            Ok(data_url) => bridge.send(ToWorker::Init(Box::new(Init {
+                                data_url,
+                                spec: model.spec().clone(),
+                                seed: SEED,
+                                hyper,
+                                params: model.param_vectors(),
+                            }))),
+                            Err(e) => d.dispatch(Action::Worker(FromWorker::Error(e))),
+                        }
+                        d.dispatch(Action::ModelLoaded(model));
+                    }
+                    Err(e) => d.dispatch(Action::ModelFailed(e)),
+                }
+            });
+            spawn_local(async move {
+                match load_test_set().await {
+                    Ok(set) => dispatch.dispatch(Action::TestSetLoaded(Rc::new(set))),
+                    Err(e) => dispatch.dispatch(Action::TestSetFailed(e)),
+                }
+            });
+        });
+    }
+
+    // Tell tests and scripts when the page is interactive.
+    {
+        let ready = matches!(state.model, Loadable::Ready(_));
+        use_effect_with(ready, |ready| {
+            if *ready {
+                if let Some(body) = gloo::utils::document().body() {
+                    let _ = body.dataset().set("ready", "true");
+                }
+            }
+        });
+    }
+
+    // Derived views, recomputed only when the weights or the input change.
+    let model = match &state.model {
+        Loadable::Ready(m) => Some(m.clone()),
+        _ => None,
+    };
+    let version = state.weights_version;
+    let probs = use_memo((state.drawing.clone(), version), {
+        let model = model.clone();
+        move |(drawing, _)| match (drawing, &model) {
+            (Some(img), Some(m)) => Some(m.0.borrow().predict(img)),
+            _ => None,
+        }
+    });
+    let shown = state.shown_input();
+    let maps = use_memo((shown.clone(), version), {
+        let model = model.clone();
+        move |(shown, _)| {
+            let (Some(shown), Some(m)) = (shown, &model) else {
+                return (Rc::new(Vec::new()), Rc::new(Vec::new()));
+            };
+            let m = m.0.borrow();
+            let taps = m.forward_taps(shown.image());
+            let spec = &m.spec().layers;
+            (
+                Rc::new(feature_map_groups(spec, m.infos(), &taps)),
+                Rc::new(pooling_groups(spec, m.infos(), &taps)),
+            )
+        }
+    });
+    let kernels = use_memo(version, {
+        let model = model.clone();
+        move |_| {
+            Rc::new(
+                model
+                    .map(|m| kernel_groups(&m.0.borrow()))
+                    .unwrap_or_default(),
+            )
+        }
+    });
+
+    let ondraw = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |strokes: Rc<Vec<Stroke>>| dispatch.dispatch(Action::Drawing(strokes)))
+    };
+    let onpick = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |i: usize| dispatch.dispatch(Action::PickTestDigit(i)))
+    };
+    let ontoggle = {
+        let (dispatch, bridge) = (state.dispatcher(), bridge.clone());
+        Callback::from(move |run: bool| {
+            bridge.send(if run {
+                ToWorker::Train
+            } else {
+                ToWorker::Pause
+            });
+            dispatch.dispatch(Action::SetRunning(run));
+        })
+    };
+    let onstep = {
+        let (dispatch, bridge) = (state.dispatcher(), bridge.clone());
+        Callback::from(move |_| {
+            bridge.send(ToWorker::Step);
+            dispatch.dispatch(Action::SetRunning(false));
+        })
+    };
+    let onreset = {
+        let (dispatch, bridge) = (state.dispatcher(), bridge.clone());
+        Callback::from(move |_| {
+            bridge.send(ToWorker::Reset);
+            dispatch.dispatch(Action::SetRunning(false));
+        })
+    };
+    let onhyper = {
+        let (dispatch, bridge) = (state.dispatcher(), bridge.clone());
+        Callback::from(move |h: Hyper| {
+            bridge.send(ToWorker::SetHyper(h));
+            dispatch.dispatch(Action::SetHyper(h));
+        })
+    };
+
+    let t = &state.training;
+    let loss_series = vec![Series {
+        label: "loss",
+        colour: plotters::style::RGBColor(178, 24, 43),
+        history: t.loss.clone(),
+    }];
+    let accuracy_series = vec![
+        Series {
+            label: "train (running)",
+            colour: plotters::style::RGBColor(33, 102, 172),
+            history: t.train_accuracy.clone(),
+        },
+        Series {
+            label: "test (held out)",
+            colour: plotters::style::RGBColor(230, 97, 1),
+            history: t.test_accuracy_history.clone(),
+        },
+    ];
+    let test_set_error = match &state.test_set {
+        Loadable::Failed(e) => Some(AttrValue::from(format!(
+            "Could not load the test images: {e}"
+        ))),
+        _ => None,
+    };
+
+    html! {
+        <>
+            <header class="top">
+                <h1>{ "Convscope" }</h1>
+                <p class="tagline">{ "Draw a digit and watch a small convolutional network read it — and learn." }</p>
+            </header>
+            { match &state.model {
+                Loadable::Loading => html! { <p class="loading" role="status">{ "Loading the network…" }</p> },
+                Loadable::Failed(e) => html! {
+                    <p class="error fatal" role="alert" data-testid="load-error">
+                        { format!("The network could not be loaded: {e}. Check that model/default.cnn is served next to this page, then reload.") }
+                    </p>
+                },
+                Loadable::Ready(_) => html! {},
+            } }
+            <main class="layout">
+                <section class="card draw" aria-labelledby="draw-heading">
+                    <h2 id="draw-heading">{ "Draw" }</h2>
+                    <div class="draw-row">
+                        <DrawPad onchange={ondraw} />
+                        <div class="draw-side">
+                            <Preview image={state.drawing.clone()} />
+                            <Prediction probs={*probs} />
+                        </div>
+                    </div>
+                </section>
+                <div class="train-column">
+                    <TrainingControls training={t.clone()} {ontoggle} {onstep} {onreset} {onhyper} />
+                    <section class="card charts" aria-label="Training curves">
+                        <LineChart title="Loss" series={loss_series} testid="loss-chart" />
+                        <LineChart title="Accuracy" series={accuracy_series} y_range={Some((0.0, 1.0))}
+                            testid="accuracy-chart" />
+                    </section>
+                </div>
+            </main>
+            <Kernels groups={(*kernels).clone()} />
+            <FeatureMaps groups={maps.0.clone()} shown={shown} test_index={state.test_index}
+                {test_set_error} {onpick} />
+            <Pooling groups={maps.1.clone()} />
+            <Architecture infos={state.infos.clone()} />
+            <About />
+        </>
+    }
+}
+
+async fn load_model() -> Result<Model, String> {
+    let url = asset_url(MODEL_PATH)?;
+    let bytes = fetch_bytes(&url).await?;
+    Model::from_bytes(&bytes).map_err(|e| format!("{url} is not a valid model file ({e})"))
+}
+
+async fn load_test_set() -> Result<Mnist, String> {
+    let url = asset_url(DATA_PATH)?;
+    let bytes = fetch_bytes(&url).await?;
+    Mnist::parse(&bytes).map_err(|e| format!("{url}: {e}"))
+}

@@ -1,0 +1,29 @@
+//! The web app: Yew function components, one per file, state in [`state`].
+
+pub mod about;
+pub mod app;
+pub mod architecture;
+pub mod charts;
+pub mod colour;
+pub mod draw_pad;
+pub mod feature_maps;
+pub mod heat_canvas;
+pub mod history;
+pub mod hyper_input;
+pub mod kernels;
+pub mod legend;
+pub mod plane_group;
+pub mod pooling;
+pub mod prediction;
+pub mod preview;
+pub mod state;
+pub mod strokes;
+pub mod test_digit_picker;
+pub mod training_controls;
+pub mod urls;
+pub mod views;
+
+/// Mounts the app on `<body>`.
+pub fn start() {
+    yew::Renderer::<app::App>::new().render();
+}

@@ -1,0 +1,243 @@
+//! The page's state as a reducer: every change is an [`Action`].
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use super::history::History;
+use crate::data::mnist::{Mnist, TEST};
+use crate::data::preprocess::{to_mnist, Stroke};
+use crate::nn::model::Model;
+use crate::nn::optim::Hyper;
+use crate::nn::spec::LayerInfo;
+use crate::protocol::{FromWorker, Snapshot};
+
+/// Something that is fetched at start-up.
+#[derive(Clone)]
+pub enum Loadable<T> {
+    Loading,
+    Ready(T),
+    Failed(String),
+}
+
+/// The page's own copy of the network: the shipped weights at first, then the
+/// newest weights from the worker. Shared and mutated in place; `version` tells
+/// everything derived from it when to recompute.
+#[derive(Clone)]
+pub struct SharedModel(pub Rc<RefCell<Model>>);
+
+impl PartialEq for SharedModel {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::fmt::Debug for SharedModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedModel")
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum WorkerStatus {
+    /// Spawned; fetching the training data.
+    Starting,
+    Ready,
+    Failed(String),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Training {
+    pub worker: WorkerStatus,
+    /// The latest non-fatal problem reported by the worker.
+    pub notice: Option<String>,
+    pub running: bool,
+    pub run: u32,
+    pub examples_seen: u64,
+    pub examples_per_sec: Option<f32>,
+    pub test_accuracy: Option<f32>,
+    pub hyper: Hyper,
+    pub loss: Rc<History>,
+    pub train_accuracy: Rc<History>,
+    pub test_accuracy_history: Rc<History>,
+    last_test_at: Option<u64>,
+}
+
+impl Default for Training {
+    fn default() -> Self {
+        Training {
+            worker: WorkerStatus::Starting,
+            notice: None,
+            running: false,
+            run: 0,
+            examples_seen: 0,
+            examples_per_sec: None,
+            test_accuracy: None,
+            hyper: Hyper::default(),
+            loss: Rc::default(),
+            train_accuracy: Rc::default(),
+            test_accuracy_history: Rc::default(),
+            last_test_at: None,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub model: Loadable<SharedModel>,
+    pub infos: Rc<Vec<LayerInfo>>,
+    /// Bumped whenever the model's weights change.
+    pub weights_version: u64,
+    pub strokes: Rc<Vec<Stroke>>,
+    /// The drawing preprocessed to 28×28; `None` while the pad is empty.
+    pub drawing: Option<Rc<Vec<f32>>>,
+    pub test_set: Loadable<Rc<Mnist>>,
+    /// Which test image the panels show while the pad is empty.
+    pub test_index: usize,
+    pub training: Training,
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        AppState {
+            model: Loadable::Loading,
+            infos: Rc::default(),
+            weights_version: 0,
+            strokes: Rc::default(),
+            drawing: None,
+            test_set: Loadable::Loading,
+            test_index: TEST.start,
+            training: Training::default(),
+        }
+    }
+}
+
+pub enum Action {
+    ModelLoaded(Model),
+    ModelFailed(String),
+    TestSetLoaded(Rc<Mnist>),
+    TestSetFailed(String),
+    Drawing(Rc<Vec<Stroke>>),
+    PickTestDigit(usize),
+    Worker(FromWorker),
+    /// The worker bridge closed unexpectedly.
+    WorkerGone,
+    /// Optimistic: the toggle flips at once, snapshots confirm.
+    SetRunning(bool),
+    SetHyper(Hyper),
+}
+
+impl AppState {
+    /// The image the panels show: the drawing, or the chosen test digit.
+    pub fn shown_input(&self) -> Option<ShownInput> {
+        if let Some(d) = &self.drawing {
+            return Some(ShownInput::Drawing(d.clone()));
+        }
+        match &self.test_set {
+            Loadable::Ready(set) if self.test_index < set.len() => Some(ShownInput::TestDigit {
+                index: self.test_index,
+                label: set.label(self.test_index),
+                image: Rc::new(set.image(self.test_index)),
+            }),
+            _ => None,
+        }
+    }
+
+    fn apply_snapshot(&mut self, snap: Snapshot) {
+        let t = &mut self.training;
+        if snap.run != t.run {
+            // A Reset: the old curves belong to other weights.
+            t.run = snap.run;
+            t.loss = Rc::default();
+            t.train_accuracy = Rc::default();
+            t.test_accuracy_history = Rc::default();
+            t.last_test_at = None;
+        }
+        let x = snap.examples_seen as f64;
+        if let Some(loss) = snap.metrics.mean_loss() {
+            Rc::make_mut(&mut t.loss).push(x, loss as f64);
+        }
+        if let Some(acc) = snap.metrics.accuracy() {
+            Rc::make_mut(&mut t.train_accuracy).push(x, acc as f64);
+        }
+        t.test_accuracy = snap.test_accuracy.map(|a| a.value);
+        if let Some(acc) = snap.test_accuracy {
+            if t.last_test_at != Some(acc.at_examples) {
+                t.last_test_at = Some(acc.at_examples);
+                Rc::make_mut(&mut t.test_accuracy_history)
+                    .push(acc.at_examples as f64, acc.value as f64);
+            }
+        }
+        t.examples_seen = snap.examples_seen;
+        t.examples_per_sec = snap.examples_per_sec;
+        t.running = snap.running;
+        if snap.params.is_empty() {
+            return;
+        }
+        if let Loadable::Ready(model) = &self.model {
+            match model.0.borrow_mut().set_param_vectors(&snap.params) {
+                Ok(()) => self.weights_version += 1,
+                Err(e) => self.training.notice = Some(format!("ignored a training update: {e}")),
+            }
+        }
+    }
+}
+
+/// What the feature-map and pooling panels are showing.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ShownInput {
+    Drawing(Rc<Vec<f32>>),
+    TestDigit {
+        index: usize,
+        label: u8,
+        image: Rc<Vec<f32>>,
+    },
+}
+
+impl ShownInput {
+    pub fn image(&self) -> &Rc<Vec<f32>> {
+        match self {
+            ShownInput::Drawing(i) | ShownInput::TestDigit { image: i, .. } => i,
+        }
+    }
+}
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match action {
+            Action::ModelLoaded(model) => {
+                s.infos = Rc::new(model.infos().to_vec());
+                s.model = Loadable::Ready(SharedModel(Rc::new(RefCell::new(model))));
+                s.weights_version += 1;
+            }
+            Action::ModelFailed(e) => s.model = Loadable::Failed(e),
+            Action::TestSetLoaded(set) => s.test_set = Loadable::Ready(set),
+            Action::TestSetFailed(e) => s.test_set = Loadable::Failed(e),
+            Action::Drawing(strokes) => {
+                s.drawing = to_mnist(&strokes).map(|img| Rc::new(img.to_vec()));
+                s.strokes = strokes;
+            }
+            Action::PickTestDigit(i) => s.test_index = i.clamp(TEST.start, TEST.end - 1),
+            Action::Worker(FromWorker::Loaded { .. }) => s.training.worker = WorkerStatus::Ready,
+            Action::Worker(FromWorker::Error(e)) => {
+                if s.training.worker == WorkerStatus::Starting {
+                    s.training.worker = WorkerStatus::Failed(e);
+                } else {
+                    s.training.notice = Some(e);
+                }
+            }
+            Action::Worker(FromWorker::Snapshot(snap)) => s.apply_snapshot(*snap),
+            Action::WorkerGone => {
+                s.training.worker = WorkerStatus::Failed("the training worker stopped".into());
+                s.training.running = false;
+            }
+            Action::SetRunning(r) => s.training.running = r,
+            Action::SetHyper(h) => s.training.hyper = h,
+        }
+        Rc::new(s)
+    }
+}

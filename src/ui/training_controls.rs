@@ -1,0 +1,164 @@
+//! Train / Pause, Step, Reset and the hyper-parameters, plus the live counters.
+
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use super::hyper_input::{parse_batch_size, parse_learning_rate, OptimizerChoice};
+use super::state::{Training, WorkerStatus};
+use crate::nn::optim::Hyper;
+
+#[derive(Properties, PartialEq)]
+pub struct TrainingControlsProps {
+    pub training: Training,
+    /// Start (true) or pause (false) continuous training.
+    pub ontoggle: Callback<bool>,
+    pub onstep: Callback<()>,
+    pub onreset: Callback<()>,
+    /// Only ever called with validated values.
+    pub onhyper: Callback<Hyper>,
+}
+
+#[function_component]
+pub fn TrainingControls(props: &TrainingControlsProps) -> Html {
+    let t = &props.training;
+    let lr_error = use_state(|| None::<String>);
+    let batch_error = use_state(|| None::<String>);
+
+    let ontoggle = {
+        let (cb, running) = (props.ontoggle.clone(), t.running);
+        Callback::from(move |_: MouseEvent| cb.emit(!running))
+    };
+    let onstep = props.onstep.reform(|_: MouseEvent| ());
+    let onreset = props.onreset.reform(|_: MouseEvent| ());
+
+    let onlr = {
+        let (cb, hyper, err) = (props.onhyper.clone(), t.hyper, lr_error.clone());
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
+                return;
+            };
+            match parse_learning_rate(&input.value()) {
+                Ok(learning_rate) => {
+                    err.set(None);
+                    cb.emit(Hyper {
+                        learning_rate,
+                        ..hyper
+                    });
+                }
+                Err(msg) => err.set(Some(msg)),
+            }
+        })
+    };
+    let onbatch = {
+        let (cb, hyper, err) = (props.onhyper.clone(), t.hyper, batch_error.clone());
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
+                return;
+            };
+            match parse_batch_size(&input.value()) {
+                Ok(batch_size) => {
+                    err.set(None);
+                    cb.emit(Hyper {
+                        batch_size,
+                        ..hyper
+                    });
+                }
+                Err(msg) => err.set(Some(msg)),
+            }
+        })
+    };
+    let onoptimizer = {
+        let (cb, hyper) = (props.onhyper.clone(), t.hyper);
+        Callback::from(move |e: Event| {
+            let Some(select) = e.target_dyn_into::<HtmlSelectElement>() else {
+                return;
+            };
+            if let Some(choice) = OptimizerChoice::parse(&select.value()) {
+                cb.emit(Hyper {
+                    optimizer: choice.kind(),
+                    ..hyper
+                });
+            }
+        })
+    };
+
+    let choice = OptimizerChoice::of(&t.hyper.optimizer);
+    let status = match &t.worker {
+        WorkerStatus::Starting => {
+            html! { <span class="status">{ "Loading the training data…" }</span> }
+        }
+        WorkerStatus::Ready if t.running => {
+            html! { <span class="status running">{ "Training" }</span> }
+        }
+        WorkerStatus::Ready => html! { <span class="status">{ "Paused" }</span> },
+        WorkerStatus::Failed(e) => {
+            html! { <span class="status error" role="alert">{ format!("Training unavailable: {e}") }</span> }
+        }
+    };
+    let accuracy = t
+        .test_accuracy
+        .map(|a| format!("{:.1}%", a * 100.0))
+        .unwrap_or_else(|| "…".into());
+
+    html! {
+        <section class="card training" aria-labelledby="training-heading">
+            <h2 id="training-heading">{ "Training" }</h2>
+            <div class="buttons">
+                <button type="button" data-testid="train-toggle" class="primary" onclick={ontoggle}
+                    aria-pressed={t.running.to_string()}>
+                    { if t.running { "Pause" } else { "Train" } }
+                </button>
+                <button type="button" data-testid="step" onclick={onstep}
+                    title="Train on one mini-batch">{ "Step" }</button>
+                <button type="button" data-testid="reset" onclick={onreset}
+                    title="Start again from freshly initialised weights">{ "Reset" }</button>
+                { status }
+            </div>
+            <div class="hyper">
+                <label>
+                    { "Learning rate" }
+                    <input type="text" inputmode="decimal" data-testid="learning-rate"
+                        value={t.hyper.learning_rate.to_string()} onchange={onlr}
+                        aria-invalid={lr_error.is_some().to_string()} aria-describedby="lr-error" />
+                </label>
+                <label>
+                    { "Batch size" }
+                    <input type="text" inputmode="numeric" data-testid="batch-size"
+                        value={t.hyper.batch_size.to_string()} onchange={onbatch}
+                        aria-invalid={batch_error.is_some().to_string()} aria-describedby="batch-error" />
+                </label>
+                <label>
+                    { "Optimizer" }
+                    <select data-testid="optimizer" onchange={onoptimizer}>
+                        <option value={OptimizerChoice::Sgd.id()} selected={choice == OptimizerChoice::Sgd}>
+                            { "SGD with momentum" }
+                        </option>
+                        <option value={OptimizerChoice::Adam.id()} selected={choice == OptimizerChoice::Adam}>
+                            { "Adam" }
+                        </option>
+                    </select>
+                </label>
+            </div>
+            <p id="lr-error" class="error" data-testid="learning-rate-error" role="alert">
+                { (*lr_error).clone().unwrap_or_default() }
+            </p>
+            <p id="batch-error" class="error" data-testid="batch-size-error" role="alert">
+                { (*batch_error).clone().unwrap_or_default() }
+            </p>
+            <dl class="counters">
+                <div><dt>{ "Examples seen" }</dt><dd data-testid="examples-seen">{ t.examples_seen }</dd></div>
+                <div><dt>{ "Examples / s" }</dt>
+                    <dd data-testid="examples-per-sec">
+                        { t.examples_per_sec.map(|r| format!("{r:.0}")).unwrap_or_else(|| "—".into()) }
+                    </dd></div>
+                <div><dt>{ "Test accuracy" }</dt>
+                    <dd data-testid="test-accuracy" data-value={t.test_accuracy.map(|a| format!("{a:.4}"))}>
+                        { accuracy }
+                    </dd></div>
+            </dl>
+            if let Some(n) = &t.notice {
+                <p class="notice">{ n.clone() }</p>
+            }
+        </section>
+    }
+}

