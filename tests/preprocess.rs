@@ -3,8 +3,9 @@
 use std::time::{Duration, Instant};
 
 use convscope::data::preprocess::{
-    bitmap_to_mnist, centre_of_mass, ink_box, preprocess, preprocess_bitmap, rasterize, sanitize,
-    stroke_bounds, to_mnist, InkBox, Stroke, MNIST_PIXELS, PAD_PIXELS, PEN_WIDTH,
+    bitmap_to_mnist, centre_of_mass, ink_box, network_pen_width, preprocess, preprocess_bitmap,
+    rasterize, sanitize, stroke_bounds, to_mnist, InkBox, Stroke, MIN_PEN_WIDTH, MNIST_PIXELS,
+    PAD_PIXELS, PEN_FRACTION, PEN_WIDTH,
 };
 
 #[path = "common/image_stats.rs"]
@@ -102,8 +103,8 @@ fn rasterize_single_point_is_a_dot_and_overlaps_take_the_max() {
     assert!(close(dot[99 * PAD_PIXELS + 120], 0.0, EPS));
     // The same stroke twice, and a stroke doubled back on itself, are not darker.
     let line = vec![(50.0, 60.0), (150.0, 90.0)];
-    let once = rasterize(&[line.clone()], PAD_PIXELS, PEN_WIDTH);
-    let twice = rasterize(&[line.clone(), line.clone()], PAD_PIXELS, PEN_WIDTH);
+    let once = rasterize(std::slice::from_ref(&line), PAD_PIXELS, PEN_WIDTH);
+    let twice = rasterize(&[line.clone(), line], PAD_PIXELS, PEN_WIDTH);
     let back = rasterize(
         &[vec![(50.0, 60.0), (150.0, 90.0), (50.0, 60.0)]],
         PAD_PIXELS,
@@ -234,15 +235,19 @@ fn tall_thin_shape_keeps_its_aspect_ratio() {
         extent(&col_sums(&img))
     );
     // A pen-drawn 1: a vertical stroke 200 px long. The drawn ink box (with the pen's round
-    // caps) is 20×220 pad px, so it becomes 20 tall and 20·20/220 ≈ 1.8 wide.
+    // caps) is W×(200 + W) pad px for a pen of W (even) pad px, so it becomes 20 tall and
+    // 20·W/(200 + W) wide (2.1 for W = 24).
     let one = preprocess(&[vec![(140.0, 40.0), (140.0, 240.0)]]).expect("ink");
-    assert_eq!(one.ink.height(), 220);
-    assert_eq!(one.ink.width(), 20);
+    let pen = PEN_WIDTH as usize;
+    assert_eq!(one.ink.height(), 200 + pen);
+    assert_eq!(one.ink.width(), pen);
     assert!(close(one.ink.height() as f32 * one.scale, 20.0, 1e-4));
-    assert!(one.ink.width() as f32 * one.scale < 2.0);
+    let width = one.ink.width() as f32 * one.scale;
+    assert!(close(width, 20.0 * PEN_WIDTH / (200.0 + PEN_WIDTH), 1e-4));
+    assert!(close(extent(&col_sums(&one.image)), width, 0.05));
     let s = image_stats::image_stats(&one.image);
     assert!(
-        s.width <= 3.0 && s.height >= 20.0 && s.height <= 21.0,
+        s.width <= 4.0 && s.height >= 20.0 && s.height <= 21.0,
         "{s:?}"
     );
 }
@@ -277,7 +282,7 @@ fn off_centre_blob_is_centred_by_its_centre_of_mass() {
     let bb = ink_box(&p.image, 28, 28).unwrap();
     assert!((bb.x0 + bb.x1) as f32 / 2.0 > 15.0, "{bb:?}");
     // The bitmap route gives the same image.
-    let bmp = rasterize(&strokes, PAD_PIXELS, PEN_WIDTH);
+    let bmp = rasterize(&strokes, PAD_PIXELS, network_pen_width(&strokes));
     assert_eq!(bitmap_to_mnist(&bmp, PAD_PIXELS, PAD_PIXELS), Some(p.image));
 }
 
@@ -292,11 +297,61 @@ fn geometry_maps_between_pad_and_input() {
     assert!(close(back.0, 77.0, 1e-3) && close(back.1, 99.0, 1e-3));
     let field = p.field_in_source();
     assert!(field.x0 < p.ink.x0 as f32 && field.x1 > (p.ink.x1 + 1) as f32);
-    let b = stroke_bounds(&strokes, PEN_WIDTH).unwrap();
-    assert!(close(b.x0, 50.0, EPS) && close(b.y0, 40.0, EPS));
-    assert!(close(b.x1, 190.0, EPS) && close(b.y1, 210.0, EPS));
+    // 150 pad px tall: a little smaller than typical, so a slightly thinner pen.
+    let pen = network_pen_width(&strokes);
+    assert!(close(pen, 150.0 * PEN_FRACTION, 1e-3), "{pen}");
+    let b = stroke_bounds(&strokes, pen).unwrap();
+    let r = pen / 2.0;
+    assert!(close(b.x0, 60.0 - r, EPS) && close(b.y0, 50.0 - r, EPS));
+    assert!(close(b.x1, 180.0 + r, EPS) && close(b.y1, 200.0 + r, EPS));
     // The raster's ink box is the stroke bounds up to the anti-aliasing fringe.
     assert!((p.ink.x0 as f32 - b.x0).abs() <= 1.0 && ((p.ink.x1 + 1) as f32 - b.x1).abs() <= 1.0);
+}
+
+#[test]
+fn small_drawings_get_a_proportionally_thinner_pen() {
+    let seven = |k: f32| -> Vec<Stroke> {
+        let p = |x: f32, y: f32| (140.0 + (x - 140.0) * k, 140.0 + (y - 140.0) * k);
+        vec![
+            vec![p(70.0, 50.0), p(200.0, 50.0), p(120.0, 230.0)],
+            vec![p(100.0, 140.0), p(180.0, 140.0)],
+        ]
+    };
+    // 180 pad px tall: the pad's own pen. Half and a quarter of that: half and a quarter of
+    // a pen of PEN_FRACTION (24/160) of the side, but never below MIN_PEN_WIDTH.
+    assert_eq!(network_pen_width(&seven(1.0)), PEN_WIDTH);
+    assert!(close(
+        network_pen_width(&seven(0.5)),
+        90.0 * PEN_FRACTION,
+        1e-3
+    ));
+    assert!(close(
+        network_pen_width(&seven(0.25)),
+        45.0 * PEN_FRACTION,
+        1e-3
+    ));
+    assert_eq!(network_pen_width(&seven(0.05)), MIN_PEN_WIDTH);
+    assert_eq!(network_pen_width(&[vec![(9.0, 9.0)]]), MIN_PEN_WIDTH);
+    assert_eq!(network_pen_width(&[]), MIN_PEN_WIDTH);
+    // So a small 7 gives the network (nearly) the same image as a big one, not a fat one.
+    let big = to_mnist(&seven(160.0 / 180.0)).unwrap();
+    for k in [0.5f32, 0.3] {
+        let small = to_mnist(&seven(k)).unwrap();
+        let diff: f32 = big
+            .iter()
+            .zip(&small)
+            .map(|(a, b)| (a - b).abs())
+            .sum::<f32>()
+            / sum(&big);
+        assert!(diff < 0.1, "size {k}: relative difference {diff}");
+        // Not exact: the ink box is cropped to whole pad pixels, which matters more for a
+        // drawing 60 px across (±1 px is ±1.6% per side) than for one of 180.
+        let ratio = sum(&small) / sum(&big);
+        assert!(
+            (ratio - 1.0).abs() < 0.08,
+            "size {k}: ink {ratio} of the big one's"
+        );
+    }
 }
 
 // ---- no ink, degenerate and hostile input ---------------------------------------------------

