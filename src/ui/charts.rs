@@ -49,7 +49,7 @@ pub fn LineChart(props: &LineChartProps) -> Html {
     html! {
         <figure class="chart">
             <canvas ref={canvas_ref} data-testid={props.testid.clone()}
-                style={format!("width: {CSS_WIDTH}px; height: {CSS_HEIGHT}px")}
+                style={format!("width: 100%; max-width: {CSS_WIDTH}px; aspect-ratio: {CSS_WIDTH} / {CSS_HEIGHT}")}
                 role="img" aria-label={props.title.clone()} />
             if empty {
                 <figcaption class="hint">{ "Press Train or Step to start the curve." }</figcaption>
@@ -88,8 +88,9 @@ fn draw(
                 (a.1 .0.min(b.1 .0), a.1 .1.max(b.1 .1)),
             )
         });
-    let ((x0, x1), (dy0, dy1)) = bounds.unwrap_or(((0.0, 1.0), (0.0, 1.0)));
-    let x1 = if x1 > x0 { x1 } else { x0 + 1.0 };
+    // Whole-example ticks even before (or right after) the first point.
+    let ((x0, x1), (dy0, dy1)) = bounds.unwrap_or(((0.0, 1000.0), (0.0, 1.0)));
+    let x1 = if x1 > x0 + 10.0 { x1 } else { x0 + 100.0 };
     let (y0, y1) = y_range.unwrap_or((dy0.min(0.0), if dy1 > 0.0 { dy1 * 1.05 } else { 1.0 }));
 
     let font = ("sans-serif", px(14.0)).into_font();

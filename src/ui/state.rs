@@ -214,7 +214,11 @@ impl Reducible for AppState {
                 s.model = Loadable::Ready(SharedModel(Rc::new(RefCell::new(model))));
                 s.weights_version += 1;
             }
-            Action::ModelFailed(e) => s.model = Loadable::Failed(e),
+            Action::ModelFailed(e) => {
+                s.model = Loadable::Failed(e);
+                // The worker starts from the page's weights, so it never gets going.
+                s.training.worker = WorkerStatus::Failed("the network did not load".into());
+            }
             Action::TestSetLoaded(set) => s.test_set = Loadable::Ready(set),
             Action::TestSetFailed(e) => s.test_set = Loadable::Failed(e),
             Action::Drawing(strokes) => {
