@@ -3,7 +3,12 @@
 #[cfg(target_arch = "wasm32")]
 fn main() {
     console_error_panic_hook::set_once();
-    convscope::ui::start();
+    // `?bench` turns the page into a subject for ../shared/bench instead of the UI.
+    if convscope::bench::requested() {
+        convscope::bench::run_page();
+    } else {
+        convscope::ui::start();
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]
