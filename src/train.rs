@@ -136,10 +136,16 @@ impl Trainer {
             }
             let idx = self.order[self.pos] as usize;
             self.pos += 1;
-            self.data.image_into(
-                idx,
-                &mut self.ws.input_mut()[slot * PIXELS..(slot + 1) * PIXELS],
-            );
+            let dst = &mut self.ws.input_mut()[slot * PIXELS..(slot + 1) * PIXELS];
+            match &self.augment {
+                Some(a) => a.apply(
+                    self.data.pixels(idx),
+                    self.data.label(idx),
+                    dst,
+                    &mut self.augment_rng,
+                ),
+                None => self.data.image_into(idx, dst),
+            }
             self.labels.push(self.data.label(idx));
         }
         self.model.forward_train(&mut self.ws);

@@ -214,10 +214,14 @@ pub struct Augment {
     pub shear: f32,
     /// Probability that strokes are made thicker or thinner (half each).
     pub thickness: f32,
+    /// Probability of drawing a European-style feature MNIST rarely has: an up-flag on a 1
+    /// (a short stroke down-left from its top) or a crossbar through the stem of a 7.
+    pub european: f32,
 }
 
 impl Default for Augment {
-    /// ±2.5 px, ±12°, scale 0.85–1.15, proportions ±10 %, shear ±0.15, 30 % stroke-width change.
+    /// ±2.5 px, ±12°, scale 0.85–1.15, proportions ±10 %, shear ±0.15, 30 % stroke-width
+    /// change, 35 % of 1s and 7s get a European flag or crossbar.
     fn default() -> Self {
         Augment {
             shift: 2.5,
@@ -226,15 +230,30 @@ impl Default for Augment {
             aspect: 0.1,
             shear: 0.15,
             thickness: 0.3,
+            european: 0.35,
         }
     }
 }
 
 impl Augment {
-    /// Writes a randomly distorted copy of `src` (784 pixels, 0–255) into `out` (784 values
-    /// in [0, 1]): an affine map about the image centre, sampled bilinearly (zero outside),
-    /// then maybe a soft dilation or erosion.
-    pub fn apply<R: Rng + ?Sized>(&self, src: &[u8], out: &mut [f32], rng: &mut R) {
+    /// Writes a randomly distorted copy of `src` (784 pixels, 0–255, showing the digit
+    /// `label`) into `out` (784 values in [0, 1]): maybe a European flag or crossbar, then an
+    /// affine map about the image centre, sampled bilinearly (zero outside), then maybe a
+    /// soft dilation or erosion.
+    pub fn apply<R: Rng + ?Sized>(&self, src: &[u8], label: u8, out: &mut [f32], rng: &mut R) {
+        let mut canvas = [0.0f32; PIXELS];
+        for (c, p) in canvas.iter_mut().zip(src) {
+            *c = *p as f32 * (1.0 / 255.0);
+        }
+        if self.european > 0.0 && (label == 1 || label == 7) && rng.random::<f32>() < self.european
+        {
+            if label == 1 {
+                add_flag(&mut canvas, rng);
+            } else {
+                add_crossbar(&mut canvas, rng);
+            }
+        }
+        let src = &canvas;
         let sym = |rng: &mut R, m: f32| {
             if m > 0.0 {
                 rng.random_range(-m..=m)
@@ -270,9 +289,7 @@ impl Augment {
         ];
         let det = m[0][0] * m[1][1] - m[0][1] * m[1][0];
         if !det.is_finite() || det.abs() < 1e-6 {
-            for (o, p) in out[..PIXELS].iter_mut().zip(src) {
-                *o = *p as f32 / 255.0;
-            }
+            out[..PIXELS].copy_from_slice(src);
             return;
         }
         let inv = [
@@ -282,7 +299,7 @@ impl Augment {
         const C: f32 = 13.5;
         let px = |x: i32, y: i32| -> f32 {
             if (0..28).contains(&x) && (0..28).contains(&y) {
-                src[(y * 28 + x) as usize] as f32
+                src[(y * 28 + x) as usize]
             } else {
                 0.0
             }
@@ -297,15 +314,16 @@ impl Augment {
                 let (x0, y0) = (x0 as i32, y0 as i32);
                 let val = (1.0 - fy) * ((1.0 - fx) * px(x0, y0) + fx * px(x0 + 1, y0))
                     + fy * ((1.0 - fx) * px(x0, y0 + 1) + fx * px(x0 + 1, y0 + 1));
-                out[y * 28 + x] = (val / 255.0).clamp(0.0, 1.0);
+                out[y * 28 + x] = val.clamp(0.0, 1.0);
             }
         }
         if self.thickness > 0.0 && rng.random::<f32>() < self.thickness {
             let thicker = rng.random_bool(0.5);
+            // Thinning is gentler: MNIST strokes are only 2–3 px wide.
             let alpha = if thicker {
-                rng.random_range(0.4..=1.0)
+                rng.random_range(0.3..=0.8)
             } else {
-                rng.random_range(0.3..=0.7)
+                rng.random_range(0.2..=0.5)
             };
             let img: [f32; PIXELS] = out[..PIXELS].try_into().expect("784 values");
             let at = |x: usize, y: usize| img[y * 28 + x];
@@ -329,4 +347,76 @@ impl Augment {
             }
         }
     }
+}
+
+/// Ink pixels (value > 0.5) of a 28×28 image as (x, y).
+fn ink(img: &[f32; PIXELS]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    img.iter()
+        .enumerate()
+        .filter(|(_, v)| **v > 0.5)
+        .map(|(i, _)| (i % 28, i / 28))
+}
+
+/// Draws an anti-aliased pen stroke of radius `r` from `a` to `b` (pixel-centre coordinates).
+fn draw_segment(img: &mut [f32; PIXELS], a: (f32, f32), b: (f32, f32), r: f32) {
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let len2 = (dx * dx + dy * dy).max(1e-6);
+    let lo = |u: f32, v: f32| ((u.min(v) - r - 1.0).floor().max(0.0)) as usize;
+    let hi = |u: f32, v: f32| ((u.max(v) + r + 1.0).ceil().clamp(0.0, 27.0)) as usize;
+    for y in lo(a.1, b.1)..=hi(a.1, b.1) {
+        for x in lo(a.0, b.0)..=hi(a.0, b.0) {
+            let (px, py) = (x as f32 - a.0, y as f32 - a.1);
+            let t = ((px * dx + py * dy) / len2).clamp(0.0, 1.0);
+            let d = ((px - t * dx).powi(2) + (py - t * dy).powi(2)).sqrt();
+            let cover = (r + 0.5 - d).clamp(0.0, 1.0);
+            let p = &mut img[y * 28 + x];
+            *p = p.max(cover);
+        }
+    }
+}
+
+/// A European 1: a short stroke from the top of the digit down to the left.
+fn add_flag<R: Rng + ?Sized>(img: &mut [f32; PIXELS], rng: &mut R) {
+    let Some(top) = ink(img).map(|(_, y)| y).min() else {
+        return;
+    };
+    let xs: Vec<usize> = ink(img)
+        .filter(|(_, y)| *y <= top + 1)
+        .map(|(x, _)| x)
+        .collect();
+    let x_top = xs.iter().sum::<usize>() as f32 / xs.len() as f32;
+    let len = rng.random_range(3.5..7.0f32);
+    let angle = rng.random_range(25.0..60.0f32).to_radians();
+    let start = (x_top, top as f32 + 0.5);
+    let end = (start.0 - len * angle.cos(), start.1 + len * angle.sin());
+    draw_segment(img, start, end, rng.random_range(0.8..1.3));
+}
+
+/// A European 7: a short bar across the stem, a little below the middle.
+fn add_crossbar<R: Rng + ?Sized>(img: &mut [f32; PIXELS], rng: &mut R) {
+    let (Some(top), Some(bottom)) = (
+        ink(img).map(|(_, y)| y).min(),
+        ink(img).map(|(_, y)| y).max(),
+    ) else {
+        return;
+    };
+    let y = top as f32 + rng.random_range(0.45..0.65f32) * (bottom - top) as f32;
+    let row = y.round() as usize;
+    let xs: Vec<usize> = ink(img)
+        .filter(|(_, yy)| *yy == row)
+        .map(|(x, _)| x)
+        .collect();
+    if xs.is_empty() {
+        return;
+    }
+    let x = xs.iter().sum::<usize>() as f32 / xs.len() as f32 + rng.random_range(-1.0..1.0f32);
+    let half = rng.random_range(3.0..5.5f32);
+    let tilt = rng.random_range(-10.0..10.0f32).to_radians();
+    let (c, s) = (half * tilt.cos(), half * tilt.sin());
+    draw_segment(
+        img,
+        (x - c, y - s),
+        (x + c, y + s),
+        rng.random_range(0.8..1.3),
+    );
 }
