@@ -107,6 +107,14 @@ impl Trainer {
         self.examples_seen = 0;
     }
 
+    /// Continues from outside weights (the shipped model the page shows), with a fresh
+    /// optimizer state: momentum built for other weights would point the wrong way.
+    pub fn set_param_vectors(&mut self, params: &[Vec<f32>]) -> Result<(), String> {
+        self.model.set_param_vectors(params)?;
+        self.opt = Optimizer::new(self.hyper.optimizer);
+        Ok(())
+    }
+
     fn shuffle(&mut self) {
         // Fisher–Yates
         for i in (1..self.order.len()).rev() {

@@ -1,3 +1,5 @@
+// Native only: the wasm suite (`--target wasm32`) would compile this but not run it.
+#![cfg(not(target_arch = "wasm32"))]
 //! The shipped model: it decodes into the default architecture and reaches the accuracy the
 //! page and README state.
 

@@ -1,3 +1,5 @@
+// Native only: the wasm suite (`--target wasm32`) would compile this but not run it.
+#![cfg(not(target_arch = "wasm32"))]
 //! The shipped model classifies real pen-drawn digits after preprocessing.
 //!
 //! The 500 drawings of `shared/drawn-digits` (30 writers, 50 of each digit) go through

@@ -1,3 +1,5 @@
+// Native only: the wasm suite (`--target wasm32`) would compile this but not run it.
+#![cfg(not(target_arch = "wasm32"))]
 //! The model file and the MNIST data file: round trips, validation, and no panics on garbage.
 
 use convscope::data::mnist::{DataError, Mnist, TEST, TRAIN};

@@ -1,3 +1,5 @@
+// Native only: the wasm suite (`--target wasm32`) would compile this but not run it.
+#![cfg(not(target_arch = "wasm32"))]
 //! Finite-difference gradient checks for every layer, the loss and a whole model: analytic
 //! gradients (w.r.t. inputs and parameters) must match central differences of a scalar
 //! function of the layer's output.

@@ -1,3 +1,5 @@
+// Native only: the wasm suite (`--target wasm32`) would compile this but not run it.
+#![cfg(not(target_arch = "wasm32"))]
 //! Hand-computed convolution and pooling examples, and the fast (im2col + GEMM) convolution
 //! against the seven-loop reference on many configurations.
 

@@ -1,3 +1,5 @@
+// Native only: the wasm suite (`--target wasm32`) would compile this but not run it.
+#![cfg(not(target_arch = "wasm32"))]
 //! Optimizer update rules against values worked out by hand (and in f64 for Adam).
 
 use convscope::nn::optim::{Hyper, Optimizer, OptimizerKind};

@@ -1,3 +1,5 @@
+// Native only: the wasm suite (`--target wasm32`) would compile this but not run it.
+#![cfg(not(target_arch = "wasm32"))]
 //! Preprocessing on hand-made inputs whose results can be computed by hand.
 
 use std::time::{Duration, Instant};

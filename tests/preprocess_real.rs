@@ -1,3 +1,5 @@
+// Native only: the wasm suite (`--target wasm32`) would compile this but not run it.
+#![cfg(not(target_arch = "wasm32"))]
 //! Preprocessing against real data: the 500 pen-drawn digits must come out looking like MNIST.
 //!
 //! Needs `../shared/drawn-digits/pendigits-train-writers.json` (or `$CONVSCOPE_DRAWN_DIGITS`)

@@ -1,3 +1,5 @@
+// Native only: the wasm suite (`--target wasm32`) would compile this but not run it.
+#![cfg(not(target_arch = "wasm32"))]
 //! The `arch=` form: round trips, shapes, validation errors that name the layer, and parse
 //! never panicking on junk.
 

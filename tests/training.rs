@@ -1,3 +1,5 @@
+// Native only: the wasm suite (`--target wasm32`) would compile this but not run it.
+#![cfg(not(target_arch = "wasm32"))]
 //! The trainer: determinism, and that the benchmark's ref-A network actually learns MNIST.
 
 use convscope::data::mnist::{Augment, Mnist, TEST, TRAIN};

@@ -266,13 +266,8 @@ impl Session {
 }
 
 /// Puts the page's weights into the trainer so Train continues from what is shown.
-///
-/// TEMPORARY: `train::Trainer` has no way to take outside weights yet (requested from
-/// the engine: `Trainer::set_param_vectors`). Until then training starts from the
-/// seed's initialisation; snapshots carry no weights before the first step, so the
-/// page keeps showing the shipped model until training actually begins.
-fn load_params(_trainer: &mut Trainer, _params: &[Vec<f32>]) -> bool {
-    false
+fn load_params(trainer: &mut Trainer, params: &[Vec<f32>]) -> bool {
+    trainer.set_param_vectors(params).is_ok()
 }
 
 pub fn argmax(v: &[f32]) -> usize {
