@@ -27,8 +27,10 @@ pub struct StepStats {
     pub correct: usize,
 }
 
-/// Largest batch a step accepts; larger requests are clamped.
-pub const MAX_BATCH: usize = 1024;
+/// Largest batch a step accepts; larger requests are clamped. Training buffers grow with the
+/// batch (ref-A: ~400 KB per image for activations, their gradients and im2col columns), so
+/// this keeps a browser tab near 100 MB at most.
+pub const MAX_BATCH: usize = 256;
 /// Images per forward pass in [`Trainer::evaluate`].
 const EVAL_BATCH: usize = 250;
 /// RNG streams: the model's init uses the seed itself; shuffling and augmentation get

@@ -173,8 +173,15 @@ impl Conv2d {
                         let drow = &mut plane[iy * w..(iy + 1) * w];
                         let srow = &src[oy * ow + ox0..oy * ow + ox1];
                         let ix0 = ox0 * s + kx - p;
-                        for (d, v) in drow[ix0..].iter_mut().step_by(s).zip(srow) {
-                            *d += *v;
+                        if s == 1 {
+                            // Contiguous: a plain slice add the compiler vectorises.
+                            for (d, v) in drow[ix0..ix0 + srow.len()].iter_mut().zip(srow) {
+                                *d += *v;
+                            }
+                        } else {
+                            for (d, v) in drow[ix0..].iter_mut().step_by(s).zip(srow) {
+                                *d += *v;
+                            }
                         }
                     }
                 }
