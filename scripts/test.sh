@@ -67,13 +67,32 @@ summary() {
   printf '  %-15s %6s s\n' "total" "$((SECONDS - total_start))"
 }
 
+stage_pid=""
+stop() {
+  if [ -n "$stage_pid" ]; then
+    kill -TERM -- "-$stage_pid" 2>/dev/null || true
+    wait "$stage_pid" 2>/dev/null || true
+  fi
+  printf '\nscripts/test.sh: interrupted (%s)\n' "$1" >&2
+  exit "$2"
+}
+trap 'stop SIGINT 130' INT
+trap 'stop SIGTERM 143' TERM
+
 for s in "${ALL_STAGES[@]}"; do
   case " ${wanted[*]} " in *" $s "*) ;; *) continue ;; esac
   printf '\n%s━━━ stage: %s ━━━%s\n' "$_bold" "$s" "$_off"
   t0=$SECONDS
+  # The stage runs in its own process group, so a TERM or Ctrl-C here stops all of it
+  # (cargo, trunk, chromedriver), not just this script.
   set +e
-  ( set -e; "stage_$s" )
+  set -m
+  ( set -e; "stage_$s" ) &
+  stage_pid=$!
+  set +m
+  wait "$stage_pid"
   rc=$?
+  stage_pid=""
   set -e
   names+=("$s")
   times+=("$((SECONDS - t0))")

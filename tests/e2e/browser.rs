@@ -95,6 +95,7 @@ impl ChromeDriver {
     pub async fn new_session(&self) -> Client {
         let profile = self.dir.0.join("profile");
         let chromium = env_or("CHROMIUM", "/usr/bin/chromium");
+        let window = env_or("CONVSCOPE_E2E_WINDOW", "1024,768");
         let caps = json!({
             "browserName": "chrome",
             "goog:chromeOptions": {
@@ -109,7 +110,7 @@ impl ChromeDriver {
                     "--disable-background-networking",
                     "--disable-component-update",
                     "--disable-sync",
-                    "--window-size=1280,1000",
+                    format!("--window-size={window}"),
                     "--disable-frame-rate-limit",
                     "--disable-gpu-vsync",
                     format!("--user-data-dir={}", profile.display()),

@@ -201,38 +201,32 @@ impl Page {
                 vec![],
             )
             .await;
-        let arr = v
-            .as_array()
-            .unwrap_or_else(|| panic!("the page has no element with data-testid=\"prediction\""));
-        let digit = arr[0].as_str().unwrap_or("").trim().to_string();
-        let digit = if digit.is_empty() {
-            None
-        } else {
-            Some(
-                digit
-                    .parse::<u8>()
-                    .ok()
-                    .filter(|d| *d < 10)
-                    .unwrap_or_else(|| panic!("prediction data-digit={digit:?} is not 0-9")),
-            )
-        };
-        let confidence = arr[1].as_str().and_then(|c| c.trim().parse::<f64>().ok());
-        Prediction { digit, confidence }
+        parse_prediction(&v)
     }
 
-    /// The prediction once the page has finished reacting to input: read after rendering
-    /// settles, until two reads agree.
+    /// The prediction once the page has finished reacting to input: read after two animation
+    /// frames, again and again until two reads agree (one round trip).
     pub async fn settled_prediction(&self) -> Prediction {
-        let mut last = self.prediction().await;
-        for _ in 0..50 {
-            self.settle().await;
-            let now = self.prediction().await;
-            if now == last {
-                return now;
-            }
-            last = now;
-        }
-        last
+        let v = self
+            .js_async(
+                "const done = arguments[arguments.length - 1];
+                 const read = () => {
+                   const e = document.querySelector('[data-testid=\"prediction\"]');
+                   return e ? [e.getAttribute('data-digit'), e.getAttribute('data-confidence')]
+                            : null;
+                 };
+                 const frames = (n, f) => requestAnimationFrame(() => n > 1 ? frames(n - 1, f)
+                                                                         : setTimeout(f, 0));
+                 let last = JSON.stringify(read()), tries = 0;
+                 const again = () => frames(2, () => {
+                   const now = JSON.stringify(read());
+                   if (now === last || ++tries > 50) done(read()); else { last = now; again(); }
+                 });
+                 again();",
+                vec![],
+            )
+            .await;
+        parse_prediction(&v)
     }
 
     /// Clicks Clear (with a pointer action chain, which is quicker than an element click) and
@@ -290,43 +284,85 @@ impl Page {
 
     /// Replays strokes (pad CSS px, origin top-left) on `draw-pad` with one WebDriver mouse
     /// action chain: per stroke, move to its first point, press, move through the rest, release.
+    /// Strokes add to whatever the pad holds.
     pub async fn draw(&self, strokes: &[Vec<(f64, f64)>]) {
-        // Scroll the pad into view and find its content box in viewport coordinates.
+        self.draw_actions(false, strokes).await;
+    }
+
+    /// Presses Clear, then draws, all in one action chain (the quickest way to replay many
+    /// digits: one WebDriver round trip per digit).
+    pub async fn clear_and_draw(&self, strokes: &[Vec<(f64, f64)>]) {
+        self.draw_actions(true, strokes).await;
+    }
+
+    async fn draw_actions(&self, clear_first: bool, strokes: &[Vec<(f64, f64)>]) {
+        // Scroll the pad into view and find its box (and Clear's centre) in viewport
+        // coordinates. The pad maps its bounding box onto 280×280 pad px, as a pointer sees it.
         let r = self
             .js(
                 "const c = document.querySelector('[data-testid=\"draw-pad\"]');
-                 if (!c) return null;
-                 c.scrollIntoView({block: 'center', inline: 'center'});
-                 const r = c.getBoundingClientRect();
-                 return [r.left + c.clientLeft, r.top + c.clientTop, c.clientWidth, c.clientHeight];",
+                 const b = document.querySelector('[data-testid=\"clear\"]');
+                 if (!c) return 'draw-pad';
+                 if (!b) return 'clear';
+                 let r = c.getBoundingClientRect();
+                 if (r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth) {
+                   c.scrollIntoView({block: 'center', inline: 'center'});
+                   r = c.getBoundingClientRect();
+                 }
+                 const q = b.getBoundingClientRect();
+                 return [r.left, r.top, r.width, r.height, q.left + q.width / 2,
+                         q.top + q.height / 2, innerWidth, innerHeight];",
                 vec![],
             )
             .await;
-        let r = r
-            .as_array()
-            .unwrap_or_else(|| panic!("the page has no element with data-testid=\"draw-pad\""));
+        let r = r.as_array().unwrap_or_else(|| {
+            panic!(
+                "the page has no element with data-testid=\"{}\"",
+                r.as_str().unwrap_or("?")
+            )
+        });
         let n = |i: usize| r[i].as_f64().expect("a number");
         let (left, top, width, height) = (n(0), n(1), n(2), n(3));
+        let (clear_x, clear_y, view_w, view_h) = (n(4), n(5), n(6), n(7));
         assert!(
             (width - 280.0).abs() < 1.0 && (height - 280.0).abs() < 1.0,
             "draw-pad should be 280×280 CSS px, is {width}×{height}"
         );
-        let at = |(x, y): (f64, f64)| PointerAction::MoveTo {
-            duration: Some(Duration::ZERO),
-            x: (left + x.clamp(0.0, 279.0)).round(),
-            y: (top + y.clamp(0.0, 279.0)).round(),
-        };
         let mut mouse = MouseActions::new("mouse".to_string());
+        let to = |x: f64, y: f64| PointerAction::MoveTo {
+            duration: Some(Duration::ZERO),
+            x: x.round(),
+            y: y.round(),
+        };
+        let down = PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        };
+        let up = PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        };
+        if clear_first {
+            assert!(
+                (0.0..view_w).contains(&clear_x) && (0.0..view_h).contains(&clear_y),
+                "Clear is out of view ({clear_x}, {clear_y}) while the pad is in view"
+            );
+            mouse = mouse
+                .then(to(clear_x, clear_y))
+                .then(down.clone())
+                .then(up.clone());
+        }
+        // Stay a pixel inside the box: a pointer on the border belongs to the page outside.
+        let at = |(x, y): (f64, f64)| {
+            to(
+                (left + x * width / 280.0).clamp(left + 1.0, left + width - 1.0),
+                (top + y * height / 280.0).clamp(top + 1.0, top + height - 1.0),
+            )
+        };
         for stroke in strokes {
-            mouse = mouse.then(at(stroke[0])).then(PointerAction::Down {
-                button: MOUSE_BUTTON_LEFT,
-            });
+            mouse = mouse.then(at(stroke[0])).then(down.clone());
             for &p in &stroke[1..] {
                 mouse = mouse.then(at(p));
             }
-            mouse = mouse.then(PointerAction::Up {
-                button: MOUSE_BUTTON_LEFT,
-            });
+            mouse = mouse.then(up.clone());
         }
         self.client
             .perform_actions(mouse)
@@ -408,4 +444,24 @@ impl Page {
         );
         let _ = self.client.clone().close().await;
     }
+}
+
+fn parse_prediction(v: &Json) -> Prediction {
+    let arr = v
+        .as_array()
+        .unwrap_or_else(|| panic!("the page has no element with data-testid=\"prediction\""));
+    let digit = arr[0].as_str().unwrap_or("").trim().to_string();
+    let digit = if digit.is_empty() {
+        None
+    } else {
+        Some(
+            digit
+                .parse::<u8>()
+                .ok()
+                .filter(|d| *d < 10)
+                .unwrap_or_else(|| panic!("prediction data-digit={digit:?} is not 0-9")),
+        )
+    };
+    let confidence = arr[1].as_str().and_then(|c| c.trim().parse::<f64>().ok());
+    Prediction { digit, confidence }
 }
