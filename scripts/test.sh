@@ -8,6 +8,17 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$CONVSCOPE_ROOT"
 
+# The real pen-drawn digits live beside the repository (../shared/drawn-digits); a clone made
+# elsewhere (CI clones into a temporary directory) finds them at the workplace's /work/shared.
+if [ -z "${CONVSCOPE_DRAWN_DIGITS:-}" ]; then
+  for d in "$CONVSCOPE_ROOT/../shared/drawn-digits" /work/shared/drawn-digits; do
+    if [ -f "$d/pendigits-train-writers.json" ]; then
+      export CONVSCOPE_DRAWN_DIGITS="$d/pendigits-train-writers.json"
+      break
+    fi
+  done
+fi
+
 ALL_STAGES=(setup fmt clippy-native clippy-wasm test-native test-wasm build-release e2e)
 PUBLIC_URL="/convscope/"
 
