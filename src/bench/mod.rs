@@ -27,5 +27,5 @@ mod web;
 #[cfg(target_arch = "wasm32")]
 pub use web::{requested, run_page, worker_main};
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
