@@ -9,9 +9,11 @@ cd "$CONVSCOPE_ROOT"
 
 started=$SECONDS
 
-# One setup at a time (serve.sh and test.sh may start together).
-mkdir -p .tmp
-exec 9>.tmp/setup.lock
+# One setup at a time per user, not per checkout: serve.sh and test.sh may start together, and
+# several clones would otherwise each compile the same tools into ~/.cargo/bin at once.
+lock_dir="${XDG_CACHE_HOME:-$HOME/.cache}/convscope"
+mkdir -p "$lock_dir"
+exec 9>"$lock_dir/setup.lock"
 if ! flock -n 9; then
   say "another scripts/setup.sh is running; waiting for it"
   flock 9
