@@ -256,6 +256,21 @@ async fn training_updates_kernels_and_pauses() {
     )
     .await;
     eprintln!("drawn during training: a 3, predicted {p:?}");
+    // The drawing is re-classified with each snapshot's newer weights, without redrawing.
+    let p2 = wait_for(
+        "the prediction of the drawn digit to follow the newest weights",
+        Duration::from_secs(20),
+        || async {
+            let q = page.prediction().await;
+            if q.digit.is_some() && q.confidence != p.confidence {
+                Ok(q)
+            } else {
+                Err(format!("still {q:?}"))
+            }
+        },
+    )
+    .await;
+    eprintln!("same drawing, newer weights: {p2:?}");
     page.screenshot("training").await;
     let seen2 = page.examples_seen().await;
     wait_for(

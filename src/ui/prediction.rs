@@ -14,7 +14,7 @@ pub struct PredictionProps {
 pub fn Prediction(props: &PredictionProps) -> Html {
     let top = props.probs.map(|p| (argmax(&p), p[argmax(&p)]));
     let (digit, confidence) = match top {
-        Some((d, c)) => (d.to_string(), format!("{c:.4}")),
+        Some((d, c)) => (d.to_string(), format!("{c:.6}")),
         None => (String::new(), String::new()),
     };
     let probs = props.probs.unwrap_or([0.0; 10]);
