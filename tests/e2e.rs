@@ -329,12 +329,13 @@ async fn empty_pad_has_no_prediction() {
         p.digit.is_some(),
         "drawing a digit gave no prediction: {p:?}"
     );
-    if let Some(c) = p.confidence {
-        assert!(
-            (0.0..=1.0).contains(&c),
-            "data-confidence {c} is not in [0, 1]"
-        );
-    }
+    let c = p
+        .confidence
+        .unwrap_or_else(|| panic!("a prediction without data-confidence: {p:?}"));
+    assert!(
+        (0.0..=1.0).contains(&c),
+        "data-confidence {c} is not in [0, 1]"
+    );
 
     page.click("clear").await;
     let p = page.settled_prediction().await;
@@ -452,13 +453,10 @@ async fn step_and_reset() {
         kernels_reset2, kernels_reset1,
         "Reset must bring the kernels back to the same seeded start each time"
     );
-    eprintln!(
-        "Reset restores the {} weights",
-        if kernels_reset1 == kernels_loaded {
-            "shipped"
-        } else {
-            "seeded initial"
-        }
+    // Reset reinitialises from the seed: the trained shipped kernels are gone.
+    assert_ne!(
+        kernels_reset1, kernels_loaded,
+        "Reset showed the shipped model's kernels, not freshly initialised ones"
     );
     page.finish().await;
 }
@@ -569,5 +567,160 @@ async fn all_assets_load_from_the_sub_path() {
 
     let errors = page.errors().await;
     assert!(errors.is_empty(), "the browser logged errors: {errors:#?}");
+    page.finish().await;
+}
+
+/// One `<figure data-layer>` of a panel, as the page shows it.
+#[derive(Debug, serde::Deserialize)]
+struct ShownGroup {
+    layer: String,
+    title: String,
+    detail: String,
+    legend: bool,
+    /// `(data-channel, data-input)` of each canvas, in page order.
+    canvases: Vec<(Option<String>, Option<String>)>,
+    /// Canvases whose box is not wholly inside the panel, or that draw fewer CSS px than
+    /// their backing store has pixels.
+    clipped: Vec<String>,
+}
+
+/// Reads every layer group of `[data-testid=panel]`.
+async fn shown_groups(page: &Page, panel: &str) -> Vec<ShownGroup> {
+    let v = page
+        .js(
+            "const box = document.querySelector(`[data-testid=\"${arguments[0]}\"]`);
+             if (!box) return null;
+             const outer = box.getBoundingClientRect();
+             return [...box.querySelectorAll('figure[data-layer]')].map(f => {
+               const canvases = [...f.querySelectorAll('canvas')];
+               return {
+                 layer: f.dataset.layer,
+                 title: f.querySelector('.layer-title')?.textContent ?? '',
+                 detail: f.querySelector('.layer-detail')?.textContent ?? '',
+                 legend: !!f.querySelector('.legend'),
+                 canvases: canvases.map(c => [c.dataset.channel ?? null, c.dataset.input ?? null]),
+                 clipped: canvases.filter(c => {
+                   const r = c.getBoundingClientRect();
+                   return r.left < outer.left - 0.5 || r.right > outer.right + 0.5 ||
+                     r.width < c.width || r.height < c.height ||
+                     c.dataset.layer !== f.dataset.layer;
+                 }).map(c => c.title),
+               };
+             });",
+            vec![serde_json::json!(panel)],
+        )
+        .await;
+    serde_json::from_value(v.clone())
+        .unwrap_or_else(|e| panic!("panel {panel}: cannot read its layer groups ({e}): {v}"))
+}
+
+/// The panels show every channel of every layer the model has, labelled with shapes computed
+/// from the spec: kernels (filter × input channel), feature maps (every conv layer's output) and
+/// pooling outputs (with window and stride), each group with its colour legend, none clipped.
+#[tokio::test]
+#[ignore = "needs the release build: run by scripts/test.sh"]
+async fn panels_show_every_channel_of_every_layer() {
+    use convscope::nn::{default_spec, LayerSpec, Shape};
+    let spec = default_spec();
+    let infos = spec.analyze().expect("the default spec is valid");
+    let shape = |s: &Shape| format!("{} × {}×{}", s.c, s.h, s.w);
+    let page = Page::open().await;
+    // The feature maps are of a test digit until something is drawn: wait for the test set.
+    wait_for(
+        "the feature-map panel to show a test digit",
+        Duration::from_secs(30),
+        || async {
+            let n = shown_groups(&page, "feature-maps").await.len();
+            if n > 0 {
+                Ok(())
+            } else {
+                Err("no layer groups yet".to_string())
+            }
+        },
+    )
+    .await;
+
+    let check = |panel: &str, groups: &[ShownGroup], expected: &[(String, usize, usize)]| {
+        let layers: Vec<&str> = groups.iter().map(|g| g.layer.as_str()).collect();
+        let want: Vec<&str> = expected.iter().map(|e| e.0.as_str()).collect();
+        assert_eq!(layers, want, "{panel}: layer groups");
+        for (g, (_, channels, inputs)) in groups.iter().zip(expected) {
+            assert!(g.legend, "{panel} {}: no colour legend", g.layer);
+            assert!(
+                g.clipped.is_empty(),
+                "{panel} {}: clipped {:?}",
+                g.layer,
+                g.clipped
+            );
+            let mut want = Vec::new();
+            for c in 0..*channels {
+                for i in 0..*inputs {
+                    let input = (panel == "kernels").then(|| i.to_string());
+                    want.push((Some(c.to_string()), input));
+                }
+            }
+            assert_eq!(
+                g.canvases, want,
+                "{panel} {}: one canvas per channel",
+                g.layer
+            );
+        }
+    };
+
+    let convs: Vec<usize> = (0..spec.layers.len())
+        .filter(|&i| matches!(spec.layers[i], LayerSpec::Conv { .. }))
+        .collect();
+    let pools: Vec<usize> = (0..spec.layers.len())
+        .filter(|&i| {
+            matches!(
+                spec.layers[i],
+                LayerSpec::MaxPool { .. } | LayerSpec::AvgPool { .. }
+            )
+        })
+        .collect();
+    assert!(!convs.is_empty() && !pools.is_empty());
+
+    let kernels = shown_groups(&page, "kernels").await;
+    let expected: Vec<_> = convs
+        .iter()
+        .map(|&i| (infos[i].name.clone(), infos[i].output.c, infos[i].input.c))
+        .collect();
+    check("kernels", &kernels, &expected);
+
+    let maps = shown_groups(&page, "feature-maps").await;
+    let expected: Vec<_> = convs
+        .iter()
+        .map(|&i| (infos[i].name.clone(), infos[i].output.c, 1))
+        .collect();
+    check("feature-maps", &maps, &expected);
+    for (g, &i) in maps.iter().zip(&convs) {
+        let label = format!("{} · {}", infos[i].name, shape(&infos[i].output));
+        assert_eq!(g.title, label, "feature map label of {}", infos[i].name);
+    }
+
+    let pooled = shown_groups(&page, "pooling").await;
+    let expected: Vec<_> = pools
+        .iter()
+        .map(|&i| (infos[i].name.clone(), infos[i].output.c, 1))
+        .collect();
+    check("pooling", &pooled, &expected);
+    for (g, &i) in pooled.iter().zip(&pools) {
+        let info = &infos[i];
+        assert_eq!(g.title, format!("{} · {}", info.name, shape(&info.output)));
+        let (window, stride) = match spec.layers[i] {
+            LayerSpec::MaxPool { window, stride } | LayerSpec::AvgPool { window, stride } => {
+                (window, stride)
+            }
+            _ => unreachable!("filtered to pooling layers"),
+        };
+        assert!(
+            g.detail
+                .contains(&format!("{window}×{window}, stride {stride}")),
+            "{}: the detail {:?} must state window {window} and stride {stride}",
+            info.name,
+            g.detail
+        );
+    }
+    page.screenshot("panels").await;
     page.finish().await;
 }

@@ -2,6 +2,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use convscope::nn::optim::OptimizerKind;
+use convscope::train::MAX_BATCH;
 use convscope::ui::hyper_input::{parse_batch_size, parse_learning_rate, OptimizerChoice};
 use wasm_bindgen_test::*;
 
@@ -21,6 +22,9 @@ fn learning_rate_accepts_sane_values_only() {
 fn batch_size_accepts_whole_numbers_in_range() {
     assert_eq!(parse_batch_size("32"), Ok(32));
     assert_eq!(parse_batch_size("1"), Ok(1));
+    // The page accepts exactly what the trainer trains with, nothing it would clamp.
+    assert_eq!(parse_batch_size(&MAX_BATCH.to_string()), Ok(MAX_BATCH));
+    assert!(parse_batch_size(&(MAX_BATCH + 1).to_string()).is_err());
     for bad in [
         "",
         "0",

@@ -85,10 +85,7 @@ fn step_trains_one_batch_and_changes_the_weights() {
     let clock = fake_clock();
     // Start-up: the page's weights are evaluated on the test split before any training.
     let first = run_idle(&mut s, &clock).expect("a snapshot after start-up");
-    assert!(
-        first.params.is_empty() || first.params == page,
-        "start-up shows the page's weights"
-    );
+    assert_eq!(first.params, page, "start-up shows the page's weights");
     let acc = first
         .test_accuracy
         .expect("the starting weights are evaluated");

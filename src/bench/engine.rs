@@ -40,7 +40,11 @@ impl DataHeader {
         if rows * cols != PIXELS {
             return Err(format!("images are {rows}x{cols}, expected 28x28"));
         }
-        let need = HEADER_LEN + n * (PIXELS + 1);
+        // n comes from the file: on wasm32 an unchecked product could wrap and pass the check.
+        let need = n
+            .checked_mul(PIXELS + 1)
+            .and_then(|b| b.checked_add(HEADER_LEN))
+            .ok_or_else(|| format!("the data file claims {n} samples, more than can exist"))?;
         if total_len < need {
             return Err(format!(
                 "data file holds {total_len} bytes, {n} samples need {need}"

@@ -279,6 +279,11 @@ fn data_header_is_checked() {
         .contains("28x28"));
     let empty = synthetic_file(0);
     assert!(DataHeader::parse(&empty[..HEADER_LEN], empty.len()).is_err());
+    // A header claiming the most samples a u32 holds, on a small file (a wrapped size on
+    // 32-bit would pass the length check).
+    let mut huge = f.clone();
+    huge[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
+    assert!(DataHeader::parse(&huge[..HEADER_LEN], huge.len()).is_err());
     let d = SliceData::from_file(&f).unwrap();
     assert_eq!(super::engine::DataSource::len(&d), 3);
 }

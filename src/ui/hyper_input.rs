@@ -4,8 +4,9 @@ use crate::nn::optim::{Hyper, OptimizerKind};
 
 /// Largest learning rate accepted: beyond this every optimizer here diverges.
 pub const MAX_LEARNING_RATE: f32 = 1.0;
-/// Largest mini-batch accepted (the training split has 8000 images).
-pub const MAX_BATCH: usize = 1024;
+/// Largest mini-batch accepted: the trainer's own limit, so the page never shows a batch size
+/// that is not the one used.
+pub use crate::train::MAX_BATCH;
 /// Momentum used when SGD is chosen.
 pub const SGD_MOMENTUM: f32 = 0.9;
 

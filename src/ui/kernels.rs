@@ -43,7 +43,7 @@ fn kernel_group(g: &KernelGroup) -> Html {
                         <span class="plane-label">{ format!("f{f}") }</span>
                         { for (0..g.inputs).map(|c| {
                             let plane = g.planes[f * g.inputs + c].clone();
-                            let input = (g.inputs > 1).then_some(c);
+                            let input = Some(c);
                             html! {
                                 <HeatCanvas values={plane} width={g.k} height={g.k} scale={g.scale}
                                     zoom={g.zoom} layer={AttrValue::from(g.layer.clone())} channel={f} {input}

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::worker::session::argmax;
+use crate::nn::layers::loss::argmax;
 
 #[derive(Properties, PartialEq)]
 pub struct PredictionProps {

@@ -82,6 +82,9 @@ pub fn TrainingControls(props: &TrainingControlsProps) -> Html {
         })
     };
 
+    // While the data loads, presses queue up in the worker and take effect once it is ready;
+    // a worker that failed can do nothing, so its controls say so by being disabled.
+    let unavailable = matches!(t.worker, WorkerStatus::Failed(_));
     let choice = OptimizerChoice::of(&t.hyper.optimizer);
     let status = match &t.worker {
         WorkerStatus::Starting => {
@@ -105,12 +108,12 @@ pub fn TrainingControls(props: &TrainingControlsProps) -> Html {
             <h2 id="training-heading">{ "Training" }</h2>
             <div class="buttons">
                 <button type="button" data-testid="train-toggle" class="primary" onclick={ontoggle}
-                    aria-pressed={t.running.to_string()}>
+                    disabled={unavailable} aria-pressed={t.running.to_string()}>
                     { if t.running { "Pause" } else { "Train" } }
                 </button>
-                <button type="button" data-testid="step" onclick={onstep}
+                <button type="button" data-testid="step" onclick={onstep} disabled={unavailable}
                     title="Train on one mini-batch">{ "Step" }</button>
-                <button type="button" data-testid="reset" onclick={onreset}
+                <button type="button" data-testid="reset" onclick={onreset} disabled={unavailable}
                     title="Start again from freshly initialised weights">{ "Reset" }</button>
                 { status }
             </div>

@@ -269,16 +269,3 @@ impl Session {
 fn load_params(trainer: &mut Trainer, params: &[Vec<f32>]) -> bool {
     trainer.set_param_vectors(params).is_ok()
 }
-
-pub fn argmax(v: &[f32]) -> usize {
-    v.iter()
-        .enumerate()
-        .fold((0, f32::NEG_INFINITY), |best, (i, &x)| {
-            if x > best.1 {
-                (i, x)
-            } else {
-                best
-            }
-        })
-        .0
-}
