@@ -225,6 +225,21 @@ async fn training_updates_kernels_and_pauses() {
     )
     .await;
     eprintln!("training: examples-seen {seen0} -> {seen1}");
+    // While training, the page states its throughput in examples/s and in GFLOP/s.
+    let (rate, gflops) = wait_for(
+        "examples-per-sec and gflops to show positive numbers",
+        Duration::from_secs(15),
+        || async {
+            let rate = page.text("examples-per-sec").await;
+            let gflops = page.text("gflops").await;
+            match (rate.trim().parse::<f64>(), gflops.trim().parse::<f64>()) {
+                (Ok(r), Ok(g)) if r > 0.0 && g > 0.0 => Ok((r, g)),
+                _ => Err(format!("examples/s {rate:?}, GFLOP/s {gflops:?}")),
+            }
+        },
+    )
+    .await;
+    eprintln!("training at {rate} examples/s, {gflops} GFLOP/s");
 
     wait_for(
         "a kernel canvas to change while training",

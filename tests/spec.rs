@@ -3,7 +3,7 @@
 //! The `arch=` form: round trips, shapes, validation errors that name the layer, and parse
 //! never panicking on junk.
 
-use convscope::nn::spec::{LayerSpec, ModelSpec, Shape, SpecError};
+use convscope::nn::spec::{training_flops_per_example, LayerSpec, ModelSpec, Shape, SpecError};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -68,6 +68,9 @@ fn reference_networks_analyze_like_the_benchmark_table() {
     );
     assert_eq!(b.iter().map(|i| i.params).sum::<usize>(), 5994);
     assert_eq!(b.iter().map(|i| i.macs).sum::<usize>(), 322_560);
+    // The training FLOPs ../shared/bench/README.md lists for these nets (3 × forward).
+    assert_eq!(training_flops_per_example(&a), 4_719_360);
+    assert_eq!(training_flops_per_example(&b), 1_935_360);
 }
 
 #[test]

@@ -539,3 +539,10 @@ impl ModelSpec {
             .unwrap_or(0)
     }
 }
+
+/// Floating-point operations of training on one example, counted the way `../shared/bench`
+/// counts them so the page's GFLOP/s compares with its figures: 2 per multiply-add of the conv
+/// and dense layers (bias, ReLU and pooling not counted), and forward + backward = 3 × forward.
+pub fn training_flops_per_example(infos: &[LayerInfo]) -> u64 {
+    6 * infos.iter().map(|i| i.macs as u64).sum::<u64>()
+}

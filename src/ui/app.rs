@@ -26,7 +26,7 @@ use crate::data::preprocess::Stroke;
 use crate::nn::layers::loss::softmax;
 use crate::nn::model::Model;
 use crate::nn::optim::Hyper;
-use crate::nn::spec::CLASSES;
+use crate::nn::spec::{training_flops_per_example, CLASSES};
 use crate::protocol::{FromWorker, Init, ToWorker};
 use crate::worker::fetch::fetch_bytes;
 use crate::worker::TrainingReactor;
@@ -189,6 +189,7 @@ fn Main() -> Html {
     };
 
     let t = &state.training;
+    let flops_per_example = training_flops_per_example(&state.infos);
     let loss_series = vec![Series {
         label: "loss",
         colour: plotters::style::RGBColor(178, 24, 43),
@@ -240,7 +241,7 @@ fn Main() -> Html {
                     </div>
                 </section>
                 <div class="train-column">
-                    <TrainingControls training={t.clone()} {ontoggle} {onstep} {onreset} {onhyper} />
+                    <TrainingControls training={t.clone()} {flops_per_example} {ontoggle} {onstep} {onreset} {onhyper} />
                     <section class="card charts" aria-label="Training curves">
                         <LineChart title="Loss" series={loss_series} testid="loss-chart" />
                         <LineChart title="Accuracy" series={accuracy_series} y_range={Some((0.0, 1.0))}

@@ -10,6 +10,8 @@ use crate::nn::optim::Hyper;
 #[derive(Properties, PartialEq)]
 pub struct TrainingControlsProps {
     pub training: Training,
+    /// Training FLOPs per example of the current architecture, for the GFLOP/s counter.
+    pub flops_per_example: u64,
     /// Start (true) or pause (false) continuous training.
     pub ontoggle: Callback<bool>,
     pub onstep: Callback<()>,
@@ -153,6 +155,13 @@ pub fn TrainingControls(props: &TrainingControlsProps) -> Html {
                 <div><dt>{ "Examples / s" }</dt>
                     <dd data-testid="examples-per-sec">
                         { t.examples_per_sec.map(|r| format!("{r:.0}")).unwrap_or_else(|| "—".into()) }
+                    </dd></div>
+                <div><dt title="Billions of floating-point operations per second, counting 2 per \
+                    multiply-add of the conv and dense layers, backward = 2 × forward">{ "GFLOP/s" }</dt>
+                    <dd data-testid="gflops">
+                        { t.examples_per_sec
+                            .map(|r| format!("{:.2}", r as f64 * props.flops_per_example as f64 / 1e9))
+                            .unwrap_or_else(|| "—".into()) }
                     </dd></div>
                 <div><dt>{ "Test accuracy" }</dt>
                     <dd data-testid="test-accuracy" data-value={t.test_accuracy.map(|a| format!("{a:.4}"))}>
