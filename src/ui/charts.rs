@@ -97,6 +97,8 @@ fn draw(
     let mut chart = ChartBuilder::on(&root)
         .caption(title, ("sans-serif", px(16.0)).into_font())
         .margin(px(8.0))
+        // The last x label is centred on the right edge: room for half of "100000".
+        .margin_right(px(30.0))
         .x_label_area_size(px(40.0))
         .y_label_area_size(px(50.0))
         .build_cartesian_2d(x0..x1, y0..y1)?;
