@@ -161,9 +161,8 @@ impl Trainer {
         self.model.forward_train(&mut self.ws);
         let (loss, correct) = self.model.loss(&mut self.ws, &self.labels);
         self.model.backward(&mut self.ws);
-        let mut params = self.model.params_mut();
-        self.opt
-            .step(self.hyper.learning_rate, &mut params, &self.ws.grads);
+        self.model
+            .apply_gradients(&mut self.opt, self.hyper.learning_rate, &self.ws);
         self.examples_seen += n as u64;
         StepStats {
             batch: n,

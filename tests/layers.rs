@@ -1,12 +1,10 @@
 // Native only: the wasm suite (`--target wasm32`) would compile this but not run it.
 #![cfg(not(target_arch = "wasm32"))]
-//! Hand-computed convolution and pooling examples, and the fast (im2col + GEMM) convolution
-//! against the seven-loop reference on many configurations.
+//! Hand-computed convolution and pooling examples (the fast paths against their definitions on
+//! random configurations are in `fast_paths.rs`).
 
 use convscope::nn::layers::{Conv2d, Conv2dConfig, Pool2dConfig, PoolKind};
 use convscope::nn::spec::Shape;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 
 /// 3×3 input 1..9, one 2×2 kernel [[1, 2], [3, 4]], bias `b`.
 fn conv_3x3(stride: usize, pad: usize, b: f32) -> (Shape, Vec<f32>) {
@@ -127,105 +125,4 @@ fn pool_backward_routes_to_the_maximum() {
     expected[22] = 3.0; // 23
     expected[24] = 4.0; // 25
     assert_eq!(dx, expected);
-}
-
-#[test]
-fn fast_conv_matches_reference() {
-    let mut r = ChaCha8Rng::seed_from_u64(42);
-    let mut cases = 0;
-    for _ in 0..200 {
-        let c = r.random_range(1..=4);
-        let h = r.random_range(1..=12);
-        let w = r.random_range(1..=12);
-        let kernel = r.random_range(1..=6);
-        let stride = r.random_range(1..=3);
-        let pad = r.random_range(0..kernel.min(3));
-        if kernel > h + 2 * pad || kernel > w + 2 * pad {
-            continue;
-        }
-        let filters = r.random_range(1..=5);
-        let n = r.random_range(1..=3);
-        let mut conv = Conv2dConfig {
-            filters,
-            kernel,
-            stride,
-            pad,
-        }
-        .init(Shape { c, h, w });
-        conv.params = (0..conv.params.len())
-            .map(|_| r.random_range(-1.0..1.0))
-            .collect();
-        let x: Vec<f32> = (0..n * c * h * w)
-            .map(|_| r.random_range(-1.0..1.0))
-            .collect();
-        let fast = run_conv(&conv, &x, n);
-        let il = c * h * w;
-        for i in 0..n {
-            let reference = conv.forward_reference(&x[i * il..(i + 1) * il]);
-            let got = &fast[i * conv.output.len()..(i + 1) * conv.output.len()];
-            for (a, b) in got.iter().zip(&reference) {
-                assert!(
-                    (a - b).abs() < 1e-4,
-                    "c{c} {h}×{w} k{kernel} s{stride} p{pad} f{filters}: {a} vs {b}"
-                );
-            }
-        }
-        cases += 1;
-    }
-    assert!(cases > 100, "only {cases} valid configurations drawn");
-}
-
-/// The GEMM kernels against a plain triple loop, over shapes that exercise every remainder
-/// path (rows not a multiple of 4, columns not a multiple of 16, k not a multiple of 8,
-/// k = 0), transposed A, and accumulation.
-#[test]
-fn gemm_kernels_match_naive() {
-    use convscope::nn::kernels::{gemm_nn, gemm_nt};
-    let mut r = ChaCha8Rng::seed_from_u64(8);
-    for _ in 0..300 {
-        let m = r.random_range(1..=13);
-        let n = r.random_range(1..=40);
-        let k = r.random_range(0..=30);
-        let a: Vec<f32> = (0..m * k).map(|_| r.random_range(-1.0..1.0)).collect();
-        let b: Vec<f32> = (0..k * n).map(|_| r.random_range(-1.0..1.0)).collect();
-        let c0: Vec<f32> = (0..m * n).map(|_| r.random_range(-1.0..1.0)).collect();
-        let accumulate = r.random_bool(0.5);
-        let transposed = r.random_bool(0.5);
-        // A as [m, k] row-major, or stored transposed ([k, m]) and read with swapped strides.
-        let at = |i: usize, p: usize| {
-            if transposed {
-                a[p * m + i]
-            } else {
-                a[i * k + p]
-            }
-        };
-        let (rs, cs) = if transposed { (1, m) } else { (k, 1) };
-        let mut c = c0.clone();
-        gemm_nn(m, n, k, &a, rs, cs, &b, &mut c, accumulate);
-        // B read as [n, k] for the Aᵀ-free dot-product kernel.
-        let mut d = c0.clone();
-        gemm_nt(m, n, k, &a, &b, &mut d, accumulate);
-        for i in 0..m {
-            for j in 0..n {
-                let base = if accumulate {
-                    c0[i * n + j] as f64
-                } else {
-                    0.0
-                };
-                let nn: f64 = base
-                    + (0..k)
-                        .map(|p| at(i, p) as f64 * b[p * n + j] as f64)
-                        .sum::<f64>();
-                let nt: f64 = base
-                    + (0..k)
-                        .map(|p| a[i * k + p] as f64 * b[j * k + p] as f64)
-                        .sum::<f64>();
-                assert!(
-                    (c[i * n + j] as f64 - nn).abs() < 1e-4,
-                    "nn {m}×{n}×{k} t{transposed}"
-                );
-                assert!((d[i * n + j] as f64 - nt).abs() < 1e-4, "nt {m}×{n}×{k}");
-            }
-        }
-    }
 }

@@ -241,8 +241,7 @@ impl<D: DataSource> Engine for NnEngine<D> {
         m.model.forward_train(&mut m.ws);
         let (loss, _) = m.model.loss(&mut m.ws, &self.labels);
         m.model.backward(&mut m.ws);
-        let mut params = m.model.params_mut();
-        m.opt.step(self.lr, &mut params, &m.ws.grads);
+        m.model.apply_gradients(&mut m.opt, self.lr, &m.ws);
         Ok(loss)
     }
 

@@ -380,11 +380,11 @@ fn add_flag<R: Rng + ?Sized>(img: &mut [f32; PIXELS], rng: &mut R) {
     let Some(top) = ink(img).map(|(_, y)| y).min() else {
         return;
     };
-    let xs: Vec<usize> = ink(img)
+    // Mean column of the top two rows' ink (counted in place: a training step allocates nothing).
+    let (sum, count) = ink(img)
         .filter(|(_, y)| *y <= top + 1)
-        .map(|(x, _)| x)
-        .collect();
-    let x_top = xs.iter().sum::<usize>() as f32 / xs.len() as f32;
+        .fold((0usize, 0usize), |(s, c), (x, _)| (s + x, c + 1));
+    let x_top = sum as f32 / count as f32;
     let len = rng.random_range(3.5..7.0f32);
     let angle = rng.random_range(25.0..60.0f32).to_radians();
     let start = (x_top, top as f32 + 0.5);
@@ -402,14 +402,13 @@ fn add_crossbar<R: Rng + ?Sized>(img: &mut [f32; PIXELS], rng: &mut R) {
     };
     let y = top as f32 + rng.random_range(0.45..0.65f32) * (bottom - top) as f32;
     let row = y.round() as usize;
-    let xs: Vec<usize> = ink(img)
+    let (sum, count) = ink(img)
         .filter(|(_, yy)| *yy == row)
-        .map(|(x, _)| x)
-        .collect();
-    if xs.is_empty() {
+        .fold((0usize, 0usize), |(s, c), (x, _)| (s + x, c + 1));
+    if count == 0 {
         return;
     }
-    let x = xs.iter().sum::<usize>() as f32 / xs.len() as f32 + rng.random_range(-1.0..1.0f32);
+    let x = sum as f32 / count as f32 + rng.random_range(-1.0..1.0f32);
     let half = rng.random_range(3.0..5.5f32);
     let tilt = rng.random_range(-10.0..10.0f32).to_radians();
     let (c, s) = (half * tilt.cos(), half * tilt.sin());

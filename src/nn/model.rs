@@ -21,6 +21,7 @@
 use crate::nn::layers::{
     init, loss, relu, Conv2d, Conv2dConfig, Dense, DenseConfig, Pool2d, Pool2dConfig, PoolKind,
 };
+use crate::nn::optim::Optimizer;
 use crate::nn::spec::{LayerInfo, LayerSpec, ModelSpec, Shape, SpecError, CLASSES, INPUT};
 use ndarray::{Array3, ArrayView4};
 use rand::SeedableRng;
@@ -381,6 +382,15 @@ impl Model {
     /// [`Model::param_vectors`] layout; what an optimizer updates.
     pub fn params_mut(&mut self) -> Vec<&mut [f32]> {
         self.layers.iter_mut().map(Layer::params_mut).collect()
+    }
+
+    /// One optimizer update of every layer with the gradients of the last backward pass
+    /// (`ws.grads`). Allocates nothing once the optimizer's state exists.
+    pub fn apply_gradients(&mut self, opt: &mut Optimizer, lr: f32, ws: &Workspace) {
+        opt.begin_step(self.layers.iter().map(|l| l.params().len()));
+        for (i, (layer, g)) in self.layers.iter_mut().zip(&ws.grads).enumerate() {
+            opt.update_layer(i, lr, layer.params_mut(), g);
+        }
     }
 
     /// The model file; see the module documentation for the format.

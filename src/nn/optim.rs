@@ -80,51 +80,51 @@ impl Optimizer {
 
     /// One update of `params` (one slice per layer) with `grads` (same lengths).
     pub fn step(&mut self, lr: f32, params: &mut [&mut [f32]], grads: &[Vec<f32>]) {
-        if self.m.len() != params.len()
-            || self
-                .m
-                .iter()
-                .zip(params.iter())
-                .any(|(m, p)| m.len() != p.len())
-        {
-            self.m = params.iter().map(|p| vec![0.0; p.len()]).collect();
-            self.v = match self.kind {
-                OptimizerKind::Adam { .. } => params.iter().map(|p| vec![0.0; p.len()]).collect(),
-                OptimizerKind::Sgd { .. } => Vec::new(),
-            };
+        self.begin_step(params.iter().map(|p| p.len()));
+        for (layer, (p, g)) in params.iter_mut().zip(grads).enumerate() {
+            self.update_layer(layer, lr, p, g);
+        }
+    }
+
+    /// Starts one update of parameter vectors with lengths `lens` (one per layer): sizes the
+    /// state for them (from zero if they changed) and advances the step count. Then call
+    /// [`Optimizer::update_layer`] for every layer. Allocates only when the lengths change.
+    pub fn begin_step(&mut self, lens: impl Iterator<Item = usize> + Clone) {
+        let fits = self.m.len() == lens.clone().count()
+            && self.m.iter().zip(lens.clone()).all(|(m, l)| m.len() == l);
+        if !fits {
+            self.m = lens.clone().map(|l| vec![0.0; l]).collect();
+            self.v = Vec::new();
             self.t = 0;
         }
+        if matches!(self.kind, OptimizerKind::Adam { .. }) && self.v.len() != self.m.len() {
+            self.v = self.m.iter().map(|m| vec![0.0; m.len()]).collect();
+        }
         self.t += 1;
+    }
+
+    /// Updates layer `layer`'s parameters `p` with its gradient `g`, after
+    /// [`Optimizer::begin_step`].
+    pub fn update_layer(&mut self, layer: usize, lr: f32, p: &mut [f32], g: &[f32]) {
+        let m = &mut self.m[layer];
         match self.kind {
             OptimizerKind::Sgd { momentum } => {
-                for ((p, g), m) in params.iter_mut().zip(grads).zip(&mut self.m) {
-                    for ((p, g), m) in p.iter_mut().zip(g).zip(m.iter_mut()) {
-                        *m = momentum * *m + *g;
-                        *p -= lr * *m;
-                    }
+                for ((p, g), m) in p.iter_mut().zip(g).zip(m.iter_mut()) {
+                    *m = momentum * *m + *g;
+                    *p -= lr * *m;
                 }
             }
             OptimizerKind::Adam { beta1, beta2, eps } => {
-                if self.v.len() != self.m.len() {
-                    self.v = self.m.iter().map(|m| vec![0.0; m.len()]).collect();
-                }
                 let t = self.t.min(i32::MAX as u64) as i32;
                 let c1 = 1.0 - beta1.powi(t);
                 let c2 = 1.0 - beta2.powi(t);
-                for (((p, g), m), v) in params
-                    .iter_mut()
-                    .zip(grads)
-                    .zip(&mut self.m)
-                    .zip(&mut self.v)
-                {
-                    for (((p, g), m), v) in p.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut())
-                    {
-                        *m = beta1 * *m + (1.0 - beta1) * *g;
-                        *v = beta2 * *v + (1.0 - beta2) * *g * *g;
-                        let mh = *m / c1;
-                        let vh = *v / c2;
-                        *p -= lr * mh / (vh.sqrt() + eps);
-                    }
+                let v = &mut self.v[layer];
+                for (((p, g), m), v) in p.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
+                    *m = beta1 * *m + (1.0 - beta1) * *g;
+                    *v = beta2 * *v + (1.0 - beta2) * *g * *g;
+                    let mh = *m / c1;
+                    let vh = *v / c2;
+                    *p -= lr * mh / (vh.sqrt() + eps);
                 }
             }
         }

@@ -1,14 +1,6 @@
-//! Matrix-product kernels the layers are built on.
-//!
-//! Every matrix product of the engine goes through [`gemm_nn`] or [`gemm_nt`], so a faster
-//! kernel (e.g. hand-written wasm SIMD) can be swapped in here without touching the layers.
-//!
-//! Why not `ndarray`'s `dot`: our products have few rows (8–16 filters) and long rows, and
-//! its backend (`matrixmultiply`) repacks both operands on every call; profiling showed it
-//! spending ~70% of a training step packing. These kernels read the operands in place:
-//! register blocks of 4 rows × 16 columns of C, fixed-size arrays the compiler vectorises
-//! (SSE/AVX natively, simd128 on wasm). On x86-64 a copy compiled for AVX2+FMA is picked at
-//! run time when the CPU has it.
+//! Portable kernels: register blocks of 4 rows × 16 columns of C held in fixed-size arrays
+//! that the compiler vectorises (SSE natively). On x86-64 a copy compiled for AVX2+FMA is
+//! picked at run time when the CPU has it. The caller ([`super`]) has checked the bounds.
 
 /// Rows of C per register block.
 const MR: usize = 4;
@@ -32,7 +24,7 @@ fn madd<const FMA: bool>(acc: f32, a: f32, b: f32) -> f32 {
 /// and `A: [m, k]` with element (i, p) at `a[i·rs_a + p·cs_a]` (so `Aᵀ` of a row-major
 /// matrix is `rs_a = 1, cs_a = m`). A is only read one scalar at a time, its layout is free.
 #[allow(clippy::too_many_arguments)]
-pub fn gemm_nn(
+pub(super) fn gemm_nn(
     m: usize,
     n: usize,
     k: usize,
@@ -43,18 +35,6 @@ pub fn gemm_nn(
     c: &mut [f32],
     accumulate: bool,
 ) {
-    if m == 0 || n == 0 {
-        return;
-    }
-    if k == 0 {
-        if !accumulate {
-            c[..m * n].fill(0.0);
-        }
-        return;
-    }
-    // The largest index of A must be in bounds; checking once lets the loops skip it.
-    assert!((m - 1) * rs_a + (k - 1) * cs_a < a.len(), "A too short");
-    assert!(b.len() >= k * n && c.len() >= m * n, "B or C too short");
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
@@ -191,7 +171,7 @@ fn store(dst: &mut [f32], acc: &[f32], accumulate: bool) {
 /// `C ← A·Bᵀ` (or `C += A·Bᵀ` if `accumulate`): `A: [m, k]`, `B: [n, k]`, `C: [m, n]`, all
 /// row-major. Every element of C is a dot product of two contiguous rows.
 #[allow(clippy::too_many_arguments)]
-pub fn gemm_nt(
+pub(super) fn gemm_nt(
     m: usize,
     n: usize,
     k: usize,
@@ -200,16 +180,6 @@ pub fn gemm_nt(
     c: &mut [f32],
     accumulate: bool,
 ) {
-    assert!(
-        a.len() >= m * k && b.len() >= n * k && c.len() >= m * n,
-        "operand too short"
-    );
-    if k == 0 {
-        if !accumulate {
-            c[..m * n].fill(0.0);
-        }
-        return;
-    }
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")

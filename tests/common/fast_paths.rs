@@ -1,0 +1,338 @@
+//! The engine's fast paths against plain definitions accumulated in f64, shared by the native
+//! suite (`tests/fast_paths.rs`: portable / AVX2 kernels) and the browser suite
+//! (`tests/web_fast_paths.rs`: the wasm SIMD128 kernels), so both builds are held to the same
+//! exact values and therefore to each other.
+//!
+//! Error measure: |fast − exact| / Σ|terms|, the rounding error relative to the size of the
+//! products summed (a plain relative error is meaningless when the terms cancel to ~0).
+//! [`TOLERANCE`] is 1e-5.
+#![allow(dead_code)] // each suite uses a subset
+
+use convscope::nn::kernels::{gemm_nn, gemm_nt, reference};
+use convscope::nn::layers::{Conv2d, Conv2dConfig, DenseConfig};
+use convscope::nn::spec::Shape;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+pub const TOLERANCE: f64 = 1e-5;
+
+fn random(n: usize, r: &mut ChaCha8Rng) -> Vec<f32> {
+    (0..n).map(|_| r.random_range(-1.0f32..1.0)).collect()
+}
+
+/// Asserts `got` within [`TOLERANCE`] of `exact`, where `scale[i]` = Σ|terms| of element i.
+fn assert_close(what: &str, got: &[f32], exact: &[f64], scale: &[f64]) {
+    assert_eq!(got.len(), exact.len(), "{what}: length");
+    for (i, ((g, e), s)) in got.iter().zip(exact).zip(scale).enumerate() {
+        let err = (*g as f64 - e).abs() / s.max(1e-30);
+        assert!(
+            err <= TOLERANCE || (*g as f64 - e).abs() < 1e-30,
+            "{what}: element {i} is {g}, exactly {e} (relative error {err:.2e})"
+        );
+    }
+}
+
+/// Both GEMM kernels against the definition on `cases` random shapes: rows, columns and depth
+/// not multiples of 4 (nor 8), depth 0, A stored transposed, accumulate on and off.
+pub fn gemm_kernels(seed: u64, cases: usize) {
+    let mut r = ChaCha8Rng::seed_from_u64(seed);
+    for case in 0..cases {
+        let m = r.random_range(1..=17);
+        let n = r.random_range(1..=45);
+        let k = if case % 10 == 0 {
+            0
+        } else {
+            r.random_range(1..=70)
+        };
+        let a = random(m * k, &mut r);
+        let b = random(k * n, &mut r);
+        let c0 = random(m * n, &mut r);
+        let accumulate = r.random_bool(0.5);
+        let transposed = r.random_bool(0.5);
+        let (rs, cs) = if transposed { (1, m) } else { (k, 1) };
+        let what = format!("{m}×{n}×{k} transposed {transposed} accumulate {accumulate}");
+
+        let (mut exact, mut scale) = (vec![0.0f64; m * n], vec![0.0f64; m * n]);
+        for i in 0..m {
+            for j in 0..n {
+                let base = if accumulate {
+                    c0[i * n + j] as f64
+                } else {
+                    0.0
+                };
+                let terms = (0..k).map(|p| a[i * rs + p * cs] as f64 * b[p * n + j] as f64);
+                exact[i * n + j] = base + terms.clone().sum::<f64>();
+                scale[i * n + j] = base.abs() + terms.map(f64::abs).sum::<f64>();
+            }
+        }
+        let mut c = c0.clone();
+        gemm_nn(m, n, k, &a, rs, cs, &b, &mut c, accumulate);
+        assert_close(&format!("gemm_nn {what}"), &c, &exact, &scale);
+        let mut c_ref = c0.clone();
+        reference::gemm_nn(m, n, k, &a, rs, cs, &b, &mut c_ref, accumulate);
+        assert_close(&format!("reference gemm_nn {what}"), &c_ref, &exact, &scale);
+
+        // gemm_nt reads B as [n, k]: the same values, another layout.
+        let bt: Vec<f32> = (0..n * k).map(|q| b[(q % k) * n + q / k]).collect();
+        let a_rows: Vec<f32> = (0..m * k).map(|q| a[(q / k) * rs + (q % k) * cs]).collect();
+        let mut d = c0.clone();
+        gemm_nt(m, n, k, &a_rows, &bt, &mut d, accumulate);
+        assert_close(&format!("gemm_nt {what}"), &d, &exact, &scale);
+        let mut d_ref = c0.clone();
+        reference::gemm_nt(m, n, k, &a_rows, &bt, &mut d_ref, accumulate);
+        assert_close(&format!("reference gemm_nt {what}"), &d_ref, &exact, &scale);
+    }
+}
+
+/// One random convolution and the definitions of its forward and backward passes.
+struct ConvCase {
+    conv: Conv2d,
+    n: usize,
+    x: Vec<f32>,
+    dy: Vec<f32>,
+}
+
+impl ConvCase {
+    fn draw(r: &mut ChaCha8Rng) -> Option<ConvCase> {
+        let input = Shape {
+            c: r.random_range(1..=4),
+            h: r.random_range(1..=14),
+            w: r.random_range(1..=14),
+        };
+        let kernel = r.random_range(1..=7);
+        let pad = r.random_range(0..kernel);
+        if kernel > input.h + 2 * pad || kernel > input.w + 2 * pad {
+            return None;
+        }
+        let config = Conv2dConfig {
+            filters: r.random_range(1..=9),
+            kernel,
+            stride: r.random_range(1..=4),
+            pad,
+        };
+        let mut conv = config.init(input);
+        conv.params = random(conv.params.len(), r);
+        let n = r.random_range(1..=9);
+        let x = random(n * input.len(), r);
+        let dy = random(n * conv.output.len(), r);
+        Some(ConvCase { conv, n, x, dy })
+    }
+
+    fn describe(&self) -> String {
+        let (c, i) = (self.conv.config, self.conv.input);
+        format!(
+            "batch {} of {}×{}×{}, {} filters k{} s{} p{}",
+            self.n, i.c, i.h, i.w, c.filters, c.kernel, c.stride, c.pad
+        )
+    }
+
+    /// Calls `f(image, f, c, oy, ox, ky, kx, input index)` for every weight tap that reads
+    /// the input (not the zero padding).
+    fn for_each_tap(
+        &self,
+        mut f: impl FnMut(usize, usize, usize, usize, usize, usize, usize, usize),
+    ) {
+        let Shape { c, h, w } = self.conv.input;
+        let Conv2dConfig {
+            filters,
+            kernel: k,
+            stride: s,
+            pad: p,
+        } = self.conv.config;
+        let (oh, ow) = (self.conv.output.h, self.conv.output.w);
+        for i in 0..self.n {
+            for fi in 0..filters {
+                for ci in 0..c {
+                    for oy in 0..oh {
+                        for ox in 0..ow {
+                            for ky in 0..k {
+                                for kx in 0..k {
+                                    let iy = (oy * s + ky) as isize - p as isize;
+                                    let ix = (ox * s + kx) as isize - p as isize;
+                                    if iy < 0 || ix < 0 || iy >= h as isize || ix >= w as isize {
+                                        continue;
+                                    }
+                                    let at = ((i * c + ci) * h + iy as usize) * w + ix as usize;
+                                    f(i, fi, ci, oy, ox, ky, kx, at);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn check(&self) {
+        let conv = &self.conv;
+        let (n, what) = (self.n, self.describe());
+        let Conv2dConfig {
+            filters, kernel: k, ..
+        } = conv.config;
+        let c = conv.input.c;
+        let (oh, ow) = (conv.output.h, conv.output.w);
+        let out_at =
+            |i: usize, fi: usize, oy: usize, ox: usize| ((i * filters + fi) * oh + oy) * ow + ox;
+        let w_at = |fi: usize, ci: usize, ky: usize, kx: usize| ((fi * c + ci) * k + ky) * k + kx;
+        let (wts, bias) = conv.params.split_at(conv.n_weights());
+
+        // Forward: y = b + Σ w·x.
+        let ylen = n * conv.output.len();
+        let mut y_exact: Vec<f64> = (0..ylen)
+            .map(|q| bias[(q / (oh * ow)) % filters] as f64)
+            .collect();
+        let mut y_scale: Vec<f64> = y_exact.iter().map(|v| v.abs()).collect();
+        // Backward: dW = Σ dy·x, db = Σ dy, dx = Σ dy·w.
+        let mut gw_exact = vec![0.0f64; wts.len()];
+        let mut gw_scale = vec![0.0f64; wts.len()];
+        let mut dx_exact = vec![0.0f64; self.x.len()];
+        let mut dx_scale = vec![0.0f64; self.x.len()];
+        self.for_each_tap(|i, fi, ci, oy, ox, ky, kx, at| {
+            let (o, wi) = (out_at(i, fi, oy, ox), w_at(fi, ci, ky, kx));
+            let yx = wts[wi] as f64 * self.x[at] as f64;
+            y_exact[o] += yx;
+            y_scale[o] += yx.abs();
+            let gw = self.dy[o] as f64 * self.x[at] as f64;
+            gw_exact[wi] += gw;
+            gw_scale[wi] += gw.abs();
+            let dx = self.dy[o] as f64 * wts[wi] as f64;
+            dx_exact[at] += dx;
+            dx_scale[at] += dx.abs();
+        });
+        let mut gb_exact = vec![0.0f64; filters];
+        let mut gb_scale = vec![0.0f64; filters];
+        for (q, g) in self.dy.iter().enumerate() {
+            gb_exact[(q / (oh * ow)) % filters] += *g as f64;
+            gb_scale[(q / (oh * ow)) % filters] += g.abs() as f64;
+        }
+
+        let mut y = vec![f32::NAN; ylen];
+        let mut cols = vec![f32::NAN; n * conv.cols_len()];
+        conv.forward(n, &self.x, &mut y, &mut cols);
+        assert_close(&format!("conv forward, {what}"), &y, &y_exact, &y_scale);
+        // The seven-loop reference the layer carries, image by image.
+        for i in 0..n {
+            let il = conv.input.len();
+            let ol = conv.output.len();
+            let r = conv.forward_reference(&self.x[i * il..(i + 1) * il]);
+            let range = i * ol..(i + 1) * ol;
+            assert_close(
+                &format!("conv forward_reference, {what}"),
+                &r,
+                &y_exact[range.clone()],
+                &y_scale[range],
+            );
+        }
+
+        let mut grad = vec![f32::NAN; conv.params.len()];
+        let mut dx = vec![f32::NAN; self.x.len()];
+        let mut dcols = vec![f32::NAN; conv.cols_len()];
+        conv.backward(n, &cols, &self.dy, Some(&mut dx), &mut grad, &mut dcols);
+        let (gw, gb) = grad.split_at(conv.n_weights());
+        assert_close(
+            &format!("conv weight gradient, {what}"),
+            gw,
+            &gw_exact,
+            &gw_scale,
+        );
+        assert_close(
+            &format!("conv bias gradient, {what}"),
+            gb,
+            &gb_exact,
+            &gb_scale,
+        );
+        assert_close(
+            &format!("conv input gradient, {what}"),
+            &dx,
+            &dx_exact,
+            &dx_scale,
+        );
+    }
+}
+
+/// The batched convolution (im2col + GEMM, forward and backward) against its definition on
+/// `cases` random configurations: kernel 1–7, stride 1–4, padding 0..k−1, 1–9 filters,
+/// batches of 1–9, inputs down to 1×1. Returns how many configurations were valid.
+pub fn conv_layers(seed: u64, cases: usize) -> usize {
+    let mut r = ChaCha8Rng::seed_from_u64(seed);
+    let mut checked = 0;
+    for _ in 0..cases {
+        if let Some(case) = ConvCase::draw(&mut r) {
+            case.check();
+            checked += 1;
+        }
+    }
+    checked
+}
+
+/// The batched dense layer against its definition: batches of 1–9, 1–13 units, 1–70 inputs.
+pub fn dense_layers(seed: u64, cases: usize) {
+    let mut r = ChaCha8Rng::seed_from_u64(seed);
+    for _ in 0..cases {
+        let (n, units, inputs) = (
+            r.random_range(1..=9),
+            r.random_range(1..=13),
+            r.random_range(1..=70),
+        );
+        let what = format!("batch {n}, {inputs} → {units}");
+        let mut d = DenseConfig { units }.init(inputs);
+        d.params = random(d.params.len(), &mut r);
+        let x = random(n * inputs, &mut r);
+        let dy = random(n * units, &mut r);
+        let (wts, bias) = d.params.split_at(d.n_weights());
+        let mut y_exact = vec![0.0f64; n * units];
+        let mut y_scale = vec![0.0f64; n * units];
+        let mut gw_exact = vec![0.0f64; wts.len()];
+        let mut gw_scale = vec![0.0f64; wts.len()];
+        let mut dx_exact = vec![0.0f64; x.len()];
+        let mut dx_scale = vec![0.0f64; x.len()];
+        for i in 0..n {
+            for u in 0..units {
+                let o = i * units + u;
+                y_exact[o] = bias[u] as f64;
+                y_scale[o] = bias[u].abs() as f64;
+                for p in 0..inputs {
+                    let (xv, wv, g) = (
+                        x[i * inputs + p] as f64,
+                        wts[u * inputs + p] as f64,
+                        dy[o] as f64,
+                    );
+                    y_exact[o] += wv * xv;
+                    y_scale[o] += (wv * xv).abs();
+                    gw_exact[u * inputs + p] += g * xv;
+                    gw_scale[u * inputs + p] += (g * xv).abs();
+                    dx_exact[i * inputs + p] += g * wv;
+                    dx_scale[i * inputs + p] += (g * wv).abs();
+                }
+            }
+        }
+        let mut y = vec![f32::NAN; n * units];
+        d.forward(n, &x, &mut y);
+        assert_close(&format!("dense forward, {what}"), &y, &y_exact, &y_scale);
+        let mut grad = vec![f32::NAN; d.params.len()];
+        let mut dx = vec![f32::NAN; x.len()];
+        d.backward(n, &x, &dy, Some(&mut dx), &mut grad);
+        assert_close(
+            &format!("dense weight gradient, {what}"),
+            &grad[..wts.len()],
+            &gw_exact,
+            &gw_scale,
+        );
+        assert_close(
+            &format!("dense input gradient, {what}"),
+            &dx,
+            &dx_exact,
+            &dx_scale,
+        );
+        for u in 0..units {
+            let exact: f64 = (0..n).map(|i| dy[i * units + u] as f64).sum();
+            let scale: f64 = (0..n).map(|i| dy[i * units + u].abs() as f64).sum();
+            assert_close(
+                &format!("dense bias gradient, {what}"),
+                &grad[wts.len() + u..wts.len() + u + 1],
+                &[exact],
+                &[scale],
+            );
+        }
+    }
+}
