@@ -12,10 +12,12 @@
 //! * [`driver`]: the measurement method, generic over the engine and the clock.
 //! * [`engine`]: convscope's `nn` behind the driver's `Engine` trait.
 //! * [`result`]: the result object.
+//! * [`calibrate`]: the f32x4 peak and the conv forward rate, measured after the phases.
 //! * `web` (wasm32): the page, the worker, data loading, `performance.now()`.
 //!
 //! See `docs/bench.md` for the command and the results.
 
+pub mod calibrate;
 pub mod config;
 pub mod driver;
 pub mod engine;

@@ -135,6 +135,9 @@ pub struct Detail {
     pub init: &'static str,
     pub train_input: &'static str,
     pub infer_path: &'static str,
+    /// Peak and conv throughput measured in the same run (absent if it failed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<super::calibrate::Calibration>,
 }
 
 #[derive(Clone, Debug, PartialEq, DeriveSerialize)]
@@ -160,13 +163,14 @@ impl Subject {
                 "wasm"
             },
             detail: Detail {
-                engine: "convscope::nn (Rust, ndarray, im2col + GEMM)",
+                engine: "convscope::nn (Rust, ndarray, im2col + GEMM, f32x4 kernels on wasm)",
                 threads: 1,
                 simd128: simd,
                 float: "f32",
                 init: "He normal (seeded), biases 0",
                 train_input: "batch bytes copied per step from a JS Uint8Array, converted to f32 in wasm",
                 infer_path: "Float32Array(784) copied in per call, 10 softmax scores returned as a new Float32Array",
+                calibration: None,
             },
         }
     }

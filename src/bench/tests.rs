@@ -659,3 +659,21 @@ fn repeated_phase_names_keep_their_first_place() {
     assert_eq!(p.0[0].0, "infer");
     assert_eq!(p.0[0].1.status(), "failed");
 }
+
+#[test]
+fn calibration_measures_a_peak_above_the_conv_rate() {
+    use crate::bench::calibrate::calibrate;
+    let host = NativeHost::new();
+    let c = calibrate(&host, Net::RefA, 100.0).expect("ref-A calibrates");
+    assert!(c.peak_f32x4_gflops > 0.1, "{c:?}");
+    assert!(c.conv_forward_gflops > 0.05, "{c:?}");
+    // The conv layers move memory besides multiply-adding, so they cannot beat a register-only
+    // kernel of the same width; natively they may use 8-lane AVX2+FMA against the 4-lane
+    // peak kernel, hence up to about 2×, never 3×.
+    assert!(c.conv_fraction_of_peak < 3.0, "{c:?}");
+    assert!(
+        (c.conv_fraction_of_peak - c.conv_forward_gflops / c.peak_f32x4_gflops).abs() < 0.01,
+        "{c:?}"
+    );
+    assert!(c.ms >= 200.0, "both measurements ran for their time: {c:?}");
+}

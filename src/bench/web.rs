@@ -242,7 +242,10 @@ async fn load_data(cfg: &BenchConfig) -> Result<JsData, String> {
     })
 }
 
-/// Loads the data and runs every phase here (page main thread or worker).
+/// Milliseconds for each of the two calibration measurements.
+const CALIBRATION_MS: f64 = 600.0;
+
+/// Loads the data and runs every phase here (page main thread or worker), then calibrates.
 async fn run_all(cfg: &BenchConfig, sink: Rc<dyn Fn(&str)>) -> BenchResult {
     let mode = if in_worker() { "worker" } else { "main" };
     let perf = match performance() {
@@ -272,6 +275,20 @@ async fn run_all(cfg: &BenchConfig, sink: Rc<dyn Fn(&str)>) -> BenchResult {
     ));
     let host = WebHost { perf, sink };
     let phases = run_phases(cfg, &mut engine, &host).await;
+    let mut subject = subject;
+    host.yield_now().await;
+    match super::calibrate::calibrate(&host, cfg.net, CALIBRATION_MS) {
+        Ok(c) => {
+            host.progress(&format!(
+                "calibration: f32x4 peak {:.2} GFLOP/s, conv forward {:.2} GFLOP/s ({:.0}% of peak)",
+                c.peak_f32x4_gflops,
+                c.conv_forward_gflops,
+                100.0 * c.conv_fraction_of_peak
+            ));
+            subject.detail.calibration = Some(c);
+        }
+        Err(e) => host.progress(&format!("calibration FAILED: {e}")),
+    }
     BenchResult {
         schema: SCHEMA,
         status: "ok",

@@ -246,17 +246,23 @@ impl Model {
     /// Batched forward of the `n` images in `ws.input_mut()`; every layer's output stays in
     /// `ws` for [`Model::backward`].
     pub fn forward_train(&self, ws: &mut Workspace) {
-        let n = ws.n;
         for i in 0..self.layers.len() {
-            let (prev, rest) = ws.outs.split_at_mut(i);
-            let x: &[f32] = if i == 0 { &ws.input } else { &prev[i - 1] };
-            let y = &mut rest[0];
-            match &self.layers[i] {
-                Layer::Conv(c) => c.forward(n, x, y, &mut ws.cols[i]),
-                Layer::Relu { .. } => relu::forward(x, y),
-                Layer::Pool(p) => p.forward(n, x, y, &mut ws.argmax[i]),
-                Layer::Dense(d) => d.forward(n, x, y),
-            }
+            self.forward_layer(i, ws);
+        }
+    }
+
+    /// Forward of layer `i` alone, from the output of layer `i − 1` already in `ws` (the
+    /// input batch for layer 0). For benchmarks of one layer inside a real network.
+    pub fn forward_layer(&self, i: usize, ws: &mut Workspace) {
+        let n = ws.n;
+        let (prev, rest) = ws.outs.split_at_mut(i);
+        let x: &[f32] = if i == 0 { &ws.input } else { &prev[i - 1] };
+        let y = &mut rest[0];
+        match &self.layers[i] {
+            Layer::Conv(c) => c.forward(n, x, y, &mut ws.cols[i]),
+            Layer::Relu { .. } => relu::forward(x, y),
+            Layer::Pool(p) => p.forward(n, x, y, &mut ws.argmax[i]),
+            Layer::Dense(d) => d.forward(n, x, y),
         }
     }
 
