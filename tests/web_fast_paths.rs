@@ -30,3 +30,9 @@ fn batched_convolution_matches_the_definition() {
 fn batched_dense_matches_the_definition() {
     fast_paths::dense_layers(7, 200);
 }
+
+#[wasm_bindgen_test]
+fn pooling_matches_the_definition() {
+    let checked = fast_paths::pool_layers(5, 300);
+    assert!(checked > 150, "only {checked} valid configurations drawn");
+}

@@ -336,3 +336,102 @@ pub fn dense_layers(seed: u64, cases: usize) {
         }
     }
 }
+
+/// Max and average pooling (including the 2×2 stride-2 fast path) against their definitions:
+/// window 1–4, stride 1–4, inputs down to the window's size, batches of 1–9; values drawn
+/// from a few levels so that ties occur (the first maximum in window order wins).
+pub fn pool_layers(seed: u64, cases: usize) -> usize {
+    use convscope::nn::layers::{Pool2dConfig, PoolKind};
+    let mut r = ChaCha8Rng::seed_from_u64(seed);
+    let mut checked = 0;
+    for case in 0..cases {
+        let window = if case % 3 == 0 {
+            2
+        } else {
+            r.random_range(1..=4)
+        };
+        let stride = if case % 3 == 0 {
+            2
+        } else {
+            r.random_range(1..=4)
+        };
+        let (c, h, w) = (
+            r.random_range(1..=3),
+            r.random_range(1..=13),
+            r.random_range(1..=13),
+        );
+        if window > h || window > w {
+            continue;
+        }
+        let kind = if r.random_bool(0.7) {
+            PoolKind::Max
+        } else {
+            PoolKind::Avg
+        };
+        let p = Pool2dConfig {
+            kind,
+            window,
+            stride,
+        }
+        .init(Shape { c, h, w });
+        let n = r.random_range(1..=9);
+        let what = format!("{kind:?} {window}×{window} s{stride}, batch {n} of {c}×{h}×{w}");
+        let x: Vec<f32> = (0..n * c * h * w)
+            .map(|_| r.random_range(0..5) as f32 * 0.25 - 0.5)
+            .collect();
+        let dy = random(n * p.output.len(), &mut r);
+        let (oh, ow) = (p.output.h, p.output.w);
+        let mut y_exact = vec![0.0f64; n * p.output.len()];
+        let mut am_exact = vec![0u32; n * p.output.len()];
+        let mut dx_exact = vec![0.0f64; x.len()];
+        for plane in 0..n * c {
+            for oy in 0..oh {
+                for ox in 0..ow {
+                    let o = (plane * oh + oy) * ow + ox;
+                    let (mut best, mut at, mut sum) = (f32::NEG_INFINITY, 0, 0.0f64);
+                    for ky in 0..window {
+                        for kx in 0..window {
+                            let i = (oy * stride + ky) * w + ox * stride + kx;
+                            let v = x[plane * h * w + i];
+                            sum += v as f64;
+                            if v > best {
+                                (best, at) = (v, i);
+                            }
+                        }
+                    }
+                    let cells = (window * window) as f64;
+                    match kind {
+                        PoolKind::Max => {
+                            y_exact[o] = best as f64;
+                            am_exact[o] = at as u32;
+                            dx_exact[plane * h * w + at] += dy[o] as f64;
+                        }
+                        PoolKind::Avg => {
+                            y_exact[o] = sum / cells;
+                            for ky in 0..window {
+                                for kx in 0..window {
+                                    let i = (oy * stride + ky) * w + ox * stride + kx;
+                                    dx_exact[plane * h * w + i] += dy[o] as f64 / cells;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let mut y = vec![f32::NAN; y_exact.len()];
+        let mut am = vec![u32::MAX; y_exact.len()];
+        p.forward(n, &x, &mut y, &mut am);
+        let ones = vec![1.0f64; y.len()];
+        assert_close(&format!("pool forward, {what}"), &y, &y_exact, &ones);
+        if kind == PoolKind::Max {
+            assert_eq!(am, am_exact, "pool arg-max, {what}");
+        }
+        let mut dx = vec![f32::NAN; x.len()];
+        p.backward(n, &am, &dy, &mut dx);
+        let ones = vec![1.0f64; dx.len()];
+        assert_close(&format!("pool backward, {what}"), &dx, &dx_exact, &ones);
+        checked += 1;
+    }
+    checked
+}

@@ -40,6 +40,30 @@ pub struct Pool2d {
     pub output: Shape,
 }
 
+/// The common 2×2, stride 2 max pool of one plane (`x: [h, w]` → `y, argmax: [oh, ow]`), two
+/// input rows at a time: the generic loop's per-window slicing costs more than the four
+/// comparisons.
+fn max_2x2(x: &[f32], w: usize, oh: usize, ow: usize, y: &mut [f32], argmax: &mut [u32]) {
+    let rows = y.chunks_exact_mut(ow).zip(argmax.chunks_exact_mut(ow));
+    for (oy, (yr, ar)) in rows.take(oh).enumerate() {
+        let top = 2 * oy * w;
+        let (r0, r1) = (&x[top..top + 2 * ow], &x[top + w..top + w + 2 * ow]);
+        let cells = r0.chunks_exact(2).zip(r1.chunks_exact(2));
+        for (ox, ((a, b), (yv, av))) in cells.zip(yr.iter_mut().zip(ar.iter_mut())).enumerate() {
+            // In window order, keeping the first maximum (`>`), as the generic loop does.
+            let at = top + 2 * ox;
+            let (mut best, mut i) = (a[0], at);
+            for (v, j) in [(a[1], at + 1), (b[0], at + w), (b[1], at + w + 1)] {
+                let wins = v > best;
+                best = if wins { v } else { best };
+                i = if wins { j } else { i };
+            }
+            *yv = best;
+            *av = i as u32;
+        }
+    }
+}
+
 impl Pool2d {
     /// Batched forward over `n` images: `x: [n, c, h, w]` → `y: [n, c, oh, ow]`. For max
     /// pooling `argmax: [n, c, oh, ow]` records where each maximum came from (index into the
@@ -56,18 +80,23 @@ impl Pool2d {
             PoolKind::Max => {
                 let am = argmax[..planes * oh * ow].chunks_exact_mut(oh * ow);
                 for ((xp, yp), ap) in xs.zip(ys).zip(am) {
+                    if k == 2 && s == 2 {
+                        max_2x2(xp, w, oh, ow, yp, ap);
+                        continue;
+                    }
                     for oy in 0..oh {
                         for ox in 0..ow {
                             let base = oy * s * w + ox * s;
-                            let (mut best, mut at) = (f32::NEG_INFINITY, base);
+                            let (mut best, mut at) = (xp[base], base);
                             for ky in 0..k {
                                 let row = base + ky * w;
-                                for (j, v) in xp[row..row + k].iter().enumerate() {
+                                for (j, &v) in xp[row..row + k].iter().enumerate() {
                                     // `>` keeps the first maximum, like the usual libraries.
-                                    if *v > best {
-                                        best = *v;
-                                        at = row + j;
-                                    }
+                                    // Written as selects, not a branch: which value wins is
+                                    // data-dependent and would mispredict half the time.
+                                    let wins = v > best;
+                                    best = if wins { v } else { best };
+                                    at = if wins { row + j } else { at };
                                 }
                             }
                             yp[oy * ow + ox] = best;
