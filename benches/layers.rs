@@ -32,6 +32,7 @@ fn conv(input: Shape, filters: usize) -> Conv2d {
         kernel: 5,
         stride: 1,
         pad: 2,
+        dilation: 1,
     }
     .init(input);
     c.params = random(c.params.len(), 1);

@@ -28,3 +28,15 @@ fn pooling_matches_the_definition() {
     let checked = fast_paths::pool_layers(5, 300);
     assert!(checked > 150, "only {checked} valid configurations drawn");
 }
+
+#[test]
+fn dilated_convolution_matches_the_definition() {
+    let checked = fast_paths::dilated_conv_layers(43, 400);
+    assert!(checked > 200, "only {checked} valid configurations drawn");
+}
+
+#[test]
+fn depthwise_convolution_matches_the_definition() {
+    let checked = fast_paths::depthwise_layers(44, 300);
+    assert!(checked > 150, "only {checked} valid configurations drawn");
+}

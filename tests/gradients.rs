@@ -10,7 +10,8 @@
 //! out so that no perturbation crosses a kink.
 
 use convscope::nn::layers::{
-    loss, relu, Conv2d, Conv2dConfig, DenseConfig, Pool2dConfig, PoolKind,
+    loss, relu, Conv2d, Conv2dConfig, DenseConfig, DepthwiseConfig, DepthwiseConv2d, Pool2dConfig,
+    PoolKind,
 };
 use convscope::nn::model::Model;
 use convscope::nn::spec::{ModelSpec, Shape};
@@ -69,13 +70,27 @@ fn check(what: &str, x: &mut [f32], analytic: &[f32], mut f: impl FnMut(&[f32]) 
 }
 
 fn check_conv(input: Shape, filters: usize, kernel: usize, stride: usize, pad: usize, n: usize) {
-    let what = format!("conv {input} f{filters} k{kernel} s{stride} p{pad} n{n}");
-    let mut r = rng(7 + kernel as u64 * 13 + stride as u64 * 5 + pad as u64);
+    check_dilated_conv(input, filters, kernel, stride, pad, 1, n)
+}
+
+fn check_dilated_conv(
+    input: Shape,
+    filters: usize,
+    kernel: usize,
+    stride: usize,
+    pad: usize,
+    dilation: usize,
+    n: usize,
+) {
+    let what = format!("conv {input} f{filters} k{kernel} s{stride} p{pad} d{dilation} n{n}");
+    let mut r =
+        rng(7 + kernel as u64 * 13 + stride as u64 * 5 + pad as u64 + dilation as u64 * 101);
     let mut layer = Conv2dConfig {
         filters,
         kernel,
         stride,
         pad,
+        dilation,
     }
     .init(input);
     layer.params = random(layer.params.len(), &mut r);
@@ -116,6 +131,64 @@ fn conv_gradients() {
     check_conv(s(2, 4, 4), 2, 4, 1, 3, 1); // pad bigger than half the kernel
     check_conv(s(1, 6, 6), 1, 1, 2, 0, 2); // 1×1 kernel, stride 2
     check_conv(s(1, 2, 3), 2, 5, 1, 2, 1); // kernel taps that never meet the input
+}
+
+#[test]
+fn dilated_conv_gradients() {
+    let s = |c, h, w| Shape { c, h, w };
+    check_dilated_conv(s(1, 9, 9), 2, 3, 2, 2, 2, 2); // stride 2, pad 2, dilation 2
+    check_dilated_conv(s(2, 8, 7), 2, 2, 1, 1, 3, 1); // even kernel, dilation 3
+    check_dilated_conv(s(1, 7, 7), 1, 3, 3, 3, 2, 2); // stride 3 leaves a remainder
+    check_dilated_conv(s(2, 5, 6), 3, 3, 1, 2, 2, 1); // "same" for dilation 2
+    check_dilated_conv(s(1, 3, 3), 2, 3, 2, 4, 3, 1); // taps that never meet the input
+}
+
+fn check_depthwise(
+    input: Shape,
+    kernel: usize,
+    stride: usize,
+    pad: usize,
+    dilation: usize,
+    n: usize,
+) {
+    let what = format!("dwconv {input} k{kernel} s{stride} p{pad} d{dilation} n{n}");
+    let mut r = rng(17 + kernel as u64 * 3 + stride as u64 * 7 + pad as u64 + dilation as u64 * 11);
+    let mut layer = DepthwiseConfig {
+        kernel,
+        stride,
+        pad,
+        dilation,
+    }
+    .init(input);
+    layer.params = random(layer.params.len(), &mut r);
+    let out = layer.output;
+    let mut x = random(n * input.len(), &mut r);
+    let rr = random(n * out.len(), &mut r);
+    let fwd = |l: &DepthwiseConv2d, x: &[f32]| {
+        let mut y = vec![0.0; n * out.len()];
+        l.forward(n, x, &mut y);
+        dot(&y, &rr)
+    };
+    let mut dx = vec![0.0; x.len()];
+    let mut grad = vec![0.0; layer.params.len()];
+    layer.backward(n, &x, &rr, Some(&mut dx), &mut grad);
+    check(&format!("{what} dx"), &mut x, &dx, |x| fwd(&layer, x));
+    let mut p = layer.params.clone();
+    let mut l2 = layer.clone();
+    check(&format!("{what} dparams"), &mut p, &grad, |p| {
+        l2.params.copy_from_slice(p);
+        fwd(&l2, &x)
+    });
+}
+
+#[test]
+fn depthwise_gradients() {
+    let s = |c, h, w| Shape { c, h, w };
+    check_depthwise(s(2, 5, 5), 3, 1, 1, 1, 2);
+    check_depthwise(s(3, 7, 6), 3, 2, 1, 1, 1); // stride 2, non-square
+    check_depthwise(s(2, 9, 9), 3, 2, 2, 2, 2); // dilated, strided, padded
+    check_depthwise(s(1, 6, 6), 2, 3, 0, 1, 1); // even kernel, remainder dropped
+    check_depthwise(s(2, 4, 4), 1, 1, 0, 1, 3); // 1×1: a per-channel scale
 }
 
 fn check_pool(kind: PoolKind, input: Shape, window: usize, stride: usize, n: usize) {
@@ -244,11 +317,46 @@ fn softmax_cross_entropy_gradient() {
 /// parameter of a small network that uses every kind of layer.
 #[test]
 fn whole_model_parameter_gradients() {
-    let spec =
-        ModelSpec::parse("conv3k3s2p1,relu,avg2s2,conv4k3s1psame,relu,max3s2,dense6,relu,dense10")
-            .unwrap();
-    let model = Model::new(&spec, 11).unwrap();
-    let mut r = rng(12);
+    check_model(
+        "conv3k3s2p1,relu,avg2s2,conv4k3s1psame,relu,max3s2,dense6,relu,dense10",
+        11,
+    );
+}
+
+/// The same with dilated and depthwise convolutions and residual blocks (one right at the
+/// input, whose skip carries the image itself, and one between dense layers).
+#[test]
+fn whole_model_with_new_layers_parameter_gradients() {
+    check_model(
+        "conv4k3s1p2d2,relu,max2s2,res(dwconv3s1p1,relu,conv4k1s1p0),relu,dwconv3s2p2d2,conv5k1,dense10",
+        21,
+    );
+    check_model(
+        "res(conv3k3s1p1,relu,conv1k3s1p2d2),conv3k3s3,relu,res(dwconv3psame),dense10",
+        22,
+    );
+    check_model("avg4,dense8,relu,res(dense8,relu,dense8),relu,dense10", 23);
+}
+
+/// A residual block alone: without ReLU everything is linear, so the check is exact. The
+/// parameters before the block only get the right gradient if it flows through both the
+/// skip connection and the block.
+#[test]
+fn residual_block_parameter_gradients() {
+    check_model(
+        "conv2k3s2p1,res(conv2k3s1p1,conv2k3s1psame),avg2s2,dense10",
+        31,
+    );
+    check_model(
+        "conv2k3s2p1,res(conv2k3s1p1),res(dwconv3s1p2d2),dense10",
+        32,
+    );
+}
+
+fn check_model(arch: &str, seed: u64) {
+    let spec = ModelSpec::parse(arch).unwrap();
+    let model = Model::new(&spec, seed).unwrap();
+    let mut r = rng(seed + 1);
     let n = 3;
     let images: Vec<f32> = (0..n * 784).map(|_| r.random_range(0.0f32..1.0)).collect();
     let labels = [1u8, 7, 4];
@@ -258,6 +366,11 @@ fn whole_model_parameter_gradients() {
     model.loss(&mut ws, &labels);
     model.backward(&mut ws);
     let grads = ws.grads.clone();
+    assert_eq!(
+        grads.len(),
+        spec.layers.len(),
+        "{arch}: one gradient per spec layer"
+    );
     let loss_of = |m: &Model| {
         let mut ws = m.workspace(n);
         ws.input_mut().copy_from_slice(&images);
@@ -266,6 +379,11 @@ fn whole_model_parameter_gradients() {
     };
     let base = model.param_vectors();
     for (layer, g) in grads.iter().enumerate() {
+        assert_eq!(
+            g.len(),
+            base[layer].len(),
+            "{arch}: layer {layer} gradient length"
+        );
         if g.is_empty() {
             continue;
         }
@@ -289,15 +407,15 @@ fn whole_model_parameter_gradients() {
             if (numeric - g[i] as f64).abs() > 2e-3 + 5e-2 * numeric.abs() {
                 bad += 1;
                 println!(
-                    "layer {layer} param {i}: analytic {} numeric {numeric}",
+                    "{arch}: layer {layer} param {i}: analytic {} numeric {numeric}",
                     g[i]
                 );
             }
         }
         assert!(
             bad * 20 <= checked,
-            "layer {layer}: {bad} of {checked} parameters disagree"
+            "{arch}: layer {layer}: {bad} of {checked} parameters disagree"
         );
-        println!("layer {layer}: {checked} parameters checked, {bad} off (kinks)");
+        println!("{arch}: layer {layer}: {checked} parameters checked, {bad} off (kinks)");
     }
 }

@@ -13,6 +13,7 @@ fn conv_3x3(stride: usize, pad: usize, b: f32) -> (Shape, Vec<f32>) {
         kernel: 2,
         stride,
         pad,
+        dilation: 1,
     }
     .init(Shape { c: 1, h: 3, w: 3 });
     c.params = vec![1.0, 2.0, 3.0, 4.0, b];
@@ -63,6 +64,7 @@ fn conv_hand_computed_channels() {
         kernel: 1,
         stride: 1,
         pad: 0,
+        dilation: 1,
     }
     .init(Shape { c: 2, h: 1, w: 2 });
     c.params = vec![1.0, 10.0, -1.0, 0.5, 100.0, 0.0];

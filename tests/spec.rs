@@ -85,7 +85,8 @@ fn lenient_forms() {
                 filters: 8,
                 kernel: 5,
                 stride: 1,
-                pad: 2
+                pad: 2,
+                dilation: 1
             },
             LayerSpec::Relu,
             LayerSpec::MaxPool {
@@ -100,7 +101,8 @@ fn lenient_forms() {
                 filters: 4,
                 kernel: 3,
                 stride: 1,
-                pad: 0
+                pad: 0,
+                dilation: 1
             },
             LayerSpec::Dense { units: 10 },
         ]
@@ -136,12 +138,12 @@ fn errors_name_the_layer() {
     let e = err("conv4k9s4,max2,conv4k5,dense10");
     assert_eq!(
         e.to_string(),
-        "conv2: kernel 5×5 is larger than the padded input 2×2 (pad 0)"
+        "conv2: a 5×5 kernel does not fit the 2×2 input (no padding): use padding ≥ 2 or a smaller kernel"
     );
     assert_eq!(e.layer, Some(2));
     assert_eq!(
         err("conv4k9s4,max2,conv4k5p1,dense10").to_string(),
-        "conv2: kernel 5×5 is larger than the padded input 4×4 (pad 1)"
+        "conv2: a 5×5 kernel does not fit the 2×2 input padded by 1 (4×4): use padding ≥ 2 or a smaller kernel"
     );
     assert_eq!(
         err("relu,dense5").to_string(),
@@ -186,7 +188,7 @@ fn errors_name_the_layer() {
     );
     assert_eq!(
         err("conv8k3p3,dense10").to_string(),
-        "conv1: pad 3 must be smaller than the kernel 3×3"
+        "conv1: pad 3 must be smaller than the kernel 3×3: use pad 0 to 2 (more only adds outputs that see nothing but zeros)"
     );
     assert_eq!(
         err("dense2000,dense10").to_string(),
@@ -200,7 +202,7 @@ fn errors_name_the_layer() {
         .contains("multiply-adds"));
     assert_eq!(
         err("conv8k4psame,dense10").to_string(),
-        "layer 1 (\"conv8k4psame\"): pad \"same\" needs an odd kernel, got 4×4"
+        "layer 1 (\"conv8k4psame\"): pad \"same\" needs an odd kernel, got 4×4: use kernel 3 or 5, or a number for the padding"
     );
     assert_eq!(err("conv8k5,rleu,dense10").layer, Some(1));
     assert!(err("conv8k5,rleu,dense10")
@@ -214,7 +216,7 @@ fn errors_name_the_layer() {
     );
     assert_eq!(
         err("conv8k9s4,max6,dense10").to_string(),
-        "pool1: window 6×6 is larger than the input 5×5"
+        "pool1: window 6×6 is larger than the input 5×5: use a window of at most 5"
     );
 }
 

@@ -9,7 +9,7 @@
 #![allow(dead_code)] // each suite uses a subset
 
 use convscope::nn::kernels::{gemm_nn, gemm_nt, reference};
-use convscope::nn::layers::{Conv2d, Conv2dConfig, DenseConfig};
+use convscope::nn::layers::{Conv2d, Conv2dConfig, DenseConfig, DepthwiseConfig, DepthwiseConv2d};
 use convscope::nn::spec::Shape;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -93,15 +93,19 @@ struct ConvCase {
 }
 
 impl ConvCase {
-    fn draw(r: &mut ChaCha8Rng) -> Option<ConvCase> {
+    /// A random case; `dilated` draws dilation 1–3 and padding up to the dilated span − 1
+    /// (otherwise dilation 1, and the same random sequence as before dilation existed).
+    fn draw(r: &mut ChaCha8Rng, dilated: bool) -> Option<ConvCase> {
         let input = Shape {
             c: r.random_range(1..=4),
             h: r.random_range(1..=14),
             w: r.random_range(1..=14),
         };
         let kernel = r.random_range(1..=7);
-        let pad = r.random_range(0..kernel);
-        if kernel > input.h + 2 * pad || kernel > input.w + 2 * pad {
+        let dilation = if dilated { r.random_range(1..=3) } else { 1 };
+        let span = dilation * (kernel - 1) + 1;
+        let pad = r.random_range(0..span);
+        if span > input.h + 2 * pad || span > input.w + 2 * pad {
             return None;
         }
         let config = Conv2dConfig {
@@ -109,6 +113,7 @@ impl ConvCase {
             kernel,
             stride: r.random_range(1..=4),
             pad,
+            dilation,
         };
         let mut conv = config.init(input);
         conv.params = random(conv.params.len(), r);
@@ -121,8 +126,8 @@ impl ConvCase {
     fn describe(&self) -> String {
         let (c, i) = (self.conv.config, self.conv.input);
         format!(
-            "batch {} of {}×{}×{}, {} filters k{} s{} p{}",
-            self.n, i.c, i.h, i.w, c.filters, c.kernel, c.stride, c.pad
+            "batch {} of {}×{}×{}, {} filters k{} s{} p{} d{}",
+            self.n, i.c, i.h, i.w, c.filters, c.kernel, c.stride, c.pad, c.dilation
         )
     }
 
@@ -138,6 +143,7 @@ impl ConvCase {
             kernel: k,
             stride: s,
             pad: p,
+            dilation: d,
         } = self.conv.config;
         let (oh, ow) = (self.conv.output.h, self.conv.output.w);
         for i in 0..self.n {
@@ -147,8 +153,8 @@ impl ConvCase {
                         for ox in 0..ow {
                             for ky in 0..k {
                                 for kx in 0..k {
-                                    let iy = (oy * s + ky) as isize - p as isize;
-                                    let ix = (ox * s + kx) as isize - p as isize;
+                                    let iy = (oy * s + ky * d) as isize - p as isize;
+                                    let ix = (ox * s + kx * d) as isize - p as isize;
                                     if iy < 0 || ix < 0 || iy >= h as isize || ix >= w as isize {
                                         continue;
                                     }
@@ -257,12 +263,154 @@ pub fn conv_layers(seed: u64, cases: usize) -> usize {
     let mut r = ChaCha8Rng::seed_from_u64(seed);
     let mut checked = 0;
     for _ in 0..cases {
-        if let Some(case) = ConvCase::draw(&mut r) {
+        if let Some(case) = ConvCase::draw(&mut r, false) {
             case.check();
             checked += 1;
         }
     }
     checked
+}
+
+/// The same checks with dilation 1–3 and padding up to the dilated span − 1 (so some kernel
+/// taps never meet the input, and some outputs see only padding). Returns how many
+/// configurations were valid.
+pub fn dilated_conv_layers(seed: u64, cases: usize) -> usize {
+    let mut r = ChaCha8Rng::seed_from_u64(seed);
+    let mut checked = 0;
+    for _ in 0..cases {
+        if let Some(case) = ConvCase::draw(&mut r, true) {
+            case.check();
+            checked += 1;
+        }
+    }
+    checked
+}
+
+/// The depthwise convolution (forward, weight, bias and input gradients) against its
+/// definition in f64: 1–5 channels, kernel 1–5, stride 1–4, dilation 1–3, padding up to the
+/// dilated span − 1, batches of 1–6. Returns how many configurations were valid.
+pub fn depthwise_layers(seed: u64, cases: usize) -> usize {
+    let mut r = ChaCha8Rng::seed_from_u64(seed);
+    let mut checked = 0;
+    for _ in 0..cases {
+        let input = Shape {
+            c: r.random_range(1..=5),
+            h: r.random_range(1..=13),
+            w: r.random_range(1..=13),
+        };
+        let kernel = r.random_range(1..=5);
+        let dilation = r.random_range(1..=3);
+        let span = dilation * (kernel - 1) + 1;
+        let pad = r.random_range(0..span);
+        let stride = r.random_range(1..=4);
+        if span > input.h + 2 * pad || span > input.w + 2 * pad {
+            continue;
+        }
+        let mut dw = DepthwiseConfig {
+            kernel,
+            stride,
+            pad,
+            dilation,
+        }
+        .init(input);
+        dw.params = random(dw.params.len(), &mut r);
+        let n = r.random_range(1..=6);
+        let x = random(n * input.len(), &mut r);
+        let dy = random(n * dw.output.len(), &mut r);
+        check_depthwise(&dw, n, &x, &dy);
+        checked += 1;
+    }
+    checked
+}
+
+fn check_depthwise(dw: &DepthwiseConv2d, n: usize, x: &[f32], dy: &[f32]) {
+    let Shape { c, h, w } = dw.input;
+    let DepthwiseConfig {
+        kernel: k,
+        stride: s,
+        pad: p,
+        dilation: d,
+    } = dw.config;
+    let (oh, ow) = (dw.output.h, dw.output.w);
+    let what = format!("depthwise batch {n} of {c}×{h}×{w}, k{k} s{s} p{p} d{d}");
+    let (wts, bias) = dw.params.split_at(dw.n_weights());
+    let ylen = n * dw.output.len();
+    let mut y_exact: Vec<f64> = (0..ylen)
+        .map(|q| bias[(q / (oh * ow)) % c] as f64)
+        .collect();
+    let mut y_scale: Vec<f64> = y_exact.iter().map(|v| v.abs()).collect();
+    let mut gw_exact = vec![0.0f64; wts.len()];
+    let mut gw_scale = vec![0.0f64; wts.len()];
+    let mut gb_exact = vec![0.0f64; c];
+    let mut gb_scale = vec![0.0f64; c];
+    let mut dx_exact = vec![0.0f64; x.len()];
+    let mut dx_scale = vec![0.0f64; x.len()];
+    for i in 0..n {
+        for ci in 0..c {
+            for oy in 0..oh {
+                for ox in 0..ow {
+                    let o = ((i * c + ci) * oh + oy) * ow + ox;
+                    gb_exact[ci] += dy[o] as f64;
+                    gb_scale[ci] += dy[o].abs() as f64;
+                    for ky in 0..k {
+                        for kx in 0..k {
+                            let iy = (oy * s + ky * d) as isize - p as isize;
+                            let ix = (ox * s + kx * d) as isize - p as isize;
+                            if iy < 0 || ix < 0 || iy >= h as isize || ix >= w as isize {
+                                continue;
+                            }
+                            let at = ((i * c + ci) * h + iy as usize) * w + ix as usize;
+                            let wi = (ci * k + ky) * k + kx;
+                            let yx = wts[wi] as f64 * x[at] as f64;
+                            y_exact[o] += yx;
+                            y_scale[o] += yx.abs();
+                            let gw = dy[o] as f64 * x[at] as f64;
+                            gw_exact[wi] += gw;
+                            gw_scale[wi] += gw.abs();
+                            let dx = dy[o] as f64 * wts[wi] as f64;
+                            dx_exact[at] += dx;
+                            dx_scale[at] += dx.abs();
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut y = vec![f32::NAN; ylen];
+    dw.forward(n, x, &mut y);
+    assert_close(&format!("forward, {what}"), &y, &y_exact, &y_scale);
+    for i in 0..n {
+        let (il, ol) = (dw.input.len(), dw.output.len());
+        let r = dw.forward_reference(&x[i * il..(i + 1) * il]);
+        let range = i * ol..(i + 1) * ol;
+        assert_close(
+            &format!("forward_reference, {what}"),
+            &r,
+            &y_exact[range.clone()],
+            &y_scale[range],
+        );
+    }
+    let mut grad = vec![f32::NAN; dw.params.len()];
+    let mut dx = vec![f32::NAN; x.len()];
+    dw.backward(n, x, dy, Some(&mut dx), &mut grad);
+    let (gw, gb) = grad.split_at(dw.n_weights());
+    assert_close(
+        &format!("weight gradient, {what}"),
+        gw,
+        &gw_exact,
+        &gw_scale,
+    );
+    assert_close(&format!("bias gradient, {what}"), gb, &gb_exact, &gb_scale);
+    assert_close(
+        &format!("input gradient, {what}"),
+        &dx,
+        &dx_exact,
+        &dx_scale,
+    );
+    // Without dx the parameter gradients are the same.
+    let mut grad2 = vec![f32::NAN; dw.params.len()];
+    dw.backward(n, x, dy, None, &mut grad2);
+    assert_eq!(grad, grad2, "{what}: gradients without dx");
 }
 
 /// The batched dense layer against its definition: batches of 1–9, 1–13 units, 1–70 inputs.

@@ -1,4 +1,5 @@
-//! 2-D convolution: any kernel size, stride and zero padding, many input and output channels.
+//! 2-D convolution: any kernel size, stride, zero padding and dilation, many input and output
+//! channels.
 //!
 //! The fast path lowers each image to columns (im2col) so that the whole convolution is one
 //! matrix product `[filters, c·k·k] · [c·k·k, oh·ow]`; the backward pass reuses the same columns
@@ -10,23 +11,39 @@ use crate::nn::kernels::{gemm_nn, gemm_nt};
 use crate::nn::spec::Shape;
 use ndarray::ArrayView4;
 
-/// Hyper-parameters of a convolution (the spec's `conv{filters}k{kernel}s{stride}p{pad}`).
+/// Hyper-parameters of a convolution (the spec's `conv{filters}k{kernel}s{stride}p{pad}d{dilation}`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Conv2dConfig {
     pub filters: usize,
     pub kernel: usize,
     pub stride: usize,
     pub pad: usize,
+    /// Spacing of the kernel taps: tap `ky` reads row `oy·s + ky·d − p`. 1 = an ordinary,
+    /// dense kernel.
+    pub dilation: usize,
+}
+
+/// Output length along one axis, out = ⌊(in + 2p − d(k−1) − 1)/s⌋ + 1. The caller (the spec)
+/// has checked that the dilated kernel fits the padded input.
+pub fn output_len(
+    input: usize,
+    kernel: usize,
+    stride: usize,
+    pad: usize,
+    dilation: usize,
+) -> usize {
+    (input + 2 * pad - dilation * (kernel - 1) - 1) / stride + 1
 }
 
 impl Conv2dConfig {
-    /// Output shape for an input shape, out = ⌊(in + 2p − k)/s⌋ + 1. The spec has already
-    /// checked that the kernel fits the padded input.
+    /// Output shape for an input shape, out = ⌊(in + 2p − d(k−1) − 1)/s⌋ + 1. The spec has
+    /// already checked that the dilated kernel fits the padded input.
     pub fn output(&self, input: Shape) -> Shape {
+        let (k, s, p, d) = (self.kernel, self.stride, self.pad, self.dilation);
         Shape {
             c: self.filters,
-            h: (input.h + 2 * self.pad - self.kernel) / self.stride + 1,
-            w: (input.w + 2 * self.pad - self.kernel) / self.stride + 1,
+            h: output_len(input.h, k, s, p, d),
+            w: output_len(input.w, k, s, p, d),
         }
     }
 
@@ -56,7 +73,13 @@ pub struct Conv2d {
 
 /// `[start, end)` of the output positions whose input index `o·s + koff − pad` lies in `[0, n)`.
 #[inline]
-fn valid_range(koff: usize, stride: usize, pad: usize, n: usize, out: usize) -> (usize, usize) {
+pub(crate) fn valid_range(
+    koff: usize,
+    stride: usize,
+    pad: usize,
+    n: usize,
+    out: usize,
+) -> (usize, usize) {
     let start = if koff >= pad {
         0
     } else {
@@ -108,6 +131,7 @@ impl Conv2d {
             kernel: k,
             stride: s,
             pad: p,
+            dilation: d,
             ..
         } = self.config;
         let (oh, ow) = (self.output.h, self.output.w);
@@ -115,21 +139,21 @@ impl Conv2d {
         let mut rows = cols[..self.cols_len()].chunks_exact_mut(plen);
         for plane in x[..c * h * w].chunks_exact(h * w) {
             for ky in 0..k {
-                let (oy0, oy1) = valid_range(ky, s, p, h, oh);
+                let (oy0, oy1) = valid_range(ky * d, s, p, h, oh);
                 for kx in 0..k {
-                    let (ox0, ox1) = valid_range(kx, s, p, w, ow);
+                    let (ox0, ox1) = valid_range(kx * d, s, p, w, ow);
                     let dst = rows.next().expect("one row per (c, ky, kx)");
                     for (oy, drow) in dst.chunks_exact_mut(ow).enumerate() {
                         if oy < oy0 || oy >= oy1 {
                             drow.fill(0.0);
                             continue;
                         }
-                        let iy = oy * s + ky - p;
+                        let iy = oy * s + ky * d - p;
                         let srow = &plane[iy * w..(iy + 1) * w];
                         drow[..ox0].fill(0.0);
                         drow[ox1..].fill(0.0);
                         if ox1 > ox0 {
-                            let ix0 = ox0 * s + kx - p;
+                            let ix0 = ox0 * s + kx * d - p;
                             if s == 1 {
                                 drow[ox0..ox1].copy_from_slice(&srow[ix0..ix0 + (ox1 - ox0)]);
                             } else {
@@ -154,6 +178,7 @@ impl Conv2d {
             kernel: k,
             stride: s,
             pad: p,
+            dilation: d,
             ..
         } = self.config;
         let (oh, ow) = (self.output.h, self.output.w);
@@ -161,18 +186,18 @@ impl Conv2d {
         let mut rows = dcols[..self.cols_len()].chunks_exact(plen);
         for plane in dx[..c * h * w].chunks_exact_mut(h * w) {
             for ky in 0..k {
-                let (oy0, oy1) = valid_range(ky, s, p, h, oh);
+                let (oy0, oy1) = valid_range(ky * d, s, p, h, oh);
                 for kx in 0..k {
-                    let (ox0, ox1) = valid_range(kx, s, p, w, ow);
+                    let (ox0, ox1) = valid_range(kx * d, s, p, w, ow);
                     let src = rows.next().expect("one row per (c, ky, kx)");
                     if ox1 <= ox0 {
                         continue;
                     }
                     for oy in oy0..oy1 {
-                        let iy = oy * s + ky - p;
+                        let iy = oy * s + ky * d - p;
                         let drow = &mut plane[iy * w..(iy + 1) * w];
                         let srow = &src[oy * ow + ox0..oy * ow + ox1];
-                        let ix0 = ox0 * s + kx - p;
+                        let ix0 = ox0 * s + kx * d - p;
                         if s == 1 {
                             // Contiguous: a plain slice add the compiler vectorises.
                             for (d, v) in drow[ix0..ix0 + srow.len()].iter_mut().zip(srow) {
@@ -255,7 +280,7 @@ impl Conv2d {
     }
 
     /// The definition, one image at a time: `y[f, oy, ox] = b[f] + Σ w[f, c, ky, kx] ·
-    /// x[c, oy·s + ky − p, ox·s + kx − p]` (zero outside the image). Slow; for tests.
+    /// x[c, oy·s + ky·d − p, ox·s + kx·d − p]` (zero outside the image). Slow; for tests.
     pub fn forward_reference(&self, x: &[f32]) -> Vec<f32> {
         let Shape { c, h, w } = self.input;
         let Conv2dConfig {
@@ -263,6 +288,7 @@ impl Conv2d {
             kernel: k,
             stride: s,
             pad: p,
+            dilation: d,
         } = self.config;
         let (oh, ow) = (self.output.h, self.output.w);
         let wt = self.weight4();
@@ -274,8 +300,8 @@ impl Conv2d {
                     for ci in 0..c {
                         for ky in 0..k {
                             for kx in 0..k {
-                                let iy = (oy * s + ky) as isize - p as isize;
-                                let ix = (ox * s + kx) as isize - p as isize;
+                                let iy = (oy * s + ky * d) as isize - p as isize;
+                                let ix = (ox * s + kx * d) as isize - p as isize;
                                 if iy >= 0 && ix >= 0 && (iy as usize) < h && (ix as usize) < w {
                                     acc += wt[[fi, ci, ky, kx]] as f64
                                         * x[ci * h * w + iy as usize * w + ix as usize] as f64;

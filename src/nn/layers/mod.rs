@@ -3,6 +3,7 @@
 
 pub mod conv;
 pub mod dense;
+pub mod depthwise;
 pub mod init;
 pub mod loss;
 pub mod pool;
@@ -10,4 +11,5 @@ pub mod relu;
 
 pub use conv::{Conv2d, Conv2dConfig};
 pub use dense::{Dense, DenseConfig};
+pub use depthwise::{DepthwiseConfig, DepthwiseConv2d};
 pub use pool::{Pool2d, Pool2dConfig, PoolKind};
