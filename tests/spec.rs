@@ -289,7 +289,8 @@ fn parse_never_panics_on_junk() {
     let mut r = ChaCha8Rng::seed_from_u64(1);
     let pieces = [
         "conv", "k", "s", "p", "same", "max", "avg", "relu", "dense", ",", "0", "1", "2", "3", "5",
-        "8", "9", "10", "16", "64", "65", "1024", "99999", " ", "x", "×", "-",
+        "8", "9", "10", "16", "64", "65", "1024", "99999", " ", "x", "×", "-", "d", "dwconv",
+        "res(", "(", ")", "res",
     ];
     let mut ok = 0;
     for _ in 0..20_000 {
@@ -303,13 +304,34 @@ fn parse_never_panics_on_junk() {
     for _ in 0..20_000 {
         let n = r.random_range(1..6);
         let mut layers: Vec<String> = (0..n)
-            .map(|_| match r.random_range(0..5) {
+            .map(|_| match r.random_range(0..8) {
                 0 => format!(
                     "conv{}k{}s{}p{}",
                     r.random_range(0..70),
                     r.random_range(0..12),
                     r.random_range(0..6),
                     r.random_range(0..6)
+                ),
+                5 => format!(
+                    "dwconv{}s{}p{}d{}",
+                    r.random_range(0..12),
+                    r.random_range(0..6),
+                    r.random_range(0..14),
+                    r.random_range(0..5)
+                ),
+                6 => format!(
+                    "conv{}k{}s{}p{}d{}",
+                    r.random_range(0..10),
+                    r.random_range(0..12),
+                    r.random_range(0..6),
+                    r.random_range(0..14),
+                    r.random_range(0..5)
+                ),
+                7 => format!(
+                    "res(conv{}k3s1p1,relu,dwconv{}psame{})",
+                    r.random_range(0..10),
+                    r.random_range(0..6),
+                    ["", "d2", "d3", ",relu", ",max2"][r.random_range(0..5)]
                 ),
                 1 => "relu".into(),
                 2 => format!("max{}s{}", r.random_range(0..12), r.random_range(0..5)),
@@ -329,4 +351,302 @@ fn parse_never_panics_on_junk() {
         ok > 1000,
         "the fuzzer should also produce valid specs ({ok})"
     );
+}
+
+#[test]
+fn new_layers_display_and_round_trip() {
+    let cases = [
+        // Dilation is written only when it is not 1, so older strings stay as they were.
+        ("conv8k5s1p2", "conv8k5s1p2"),
+        ("conv8k3s1p2d2", "conv8k3s1p2d2"),
+        ("conv8k3d1", "conv8k3s1p0"),
+        ("conv8k3psamed2", "conv8k3s1p2d2"),
+        ("conv8k3s2psamed3", "conv8k3s2p3d3"),
+        ("conv8k4psamed2", "conv8k4s1p3d2"),
+        ("conv8k9psamed3", "conv8k9s1p12d3"),
+        ("dwconv3s1p1", "dwconv3s1p1"),
+        ("dwconv3", "dwconv3s1p0"),
+        ("dwconvk5s2p2d2", "dwconv5s2p2d2"),
+        ("DWCONV3PSAME", "dwconv3s1p1"),
+        (
+            "res(conv1k3s1p1,relu,conv1k3s1p1)",
+            "res(conv1k3s1p1,relu,conv1k3s1p1)",
+        ),
+        (" res ( conv1k3psame , relu ) ", "res(conv1k3s1p1,relu)"),
+    ];
+    for (input, shown) in cases {
+        let arch = format!("{input},dense10");
+        let spec = ModelSpec::parse(&arch).unwrap_or_else(|e| panic!("{arch}: {e}"));
+        assert_eq!(spec.to_string(), format!("{shown},dense10"), "{arch}");
+        assert_eq!(ModelSpec::parse(&spec.to_string()).unwrap(), spec);
+    }
+    let s = ModelSpec::parse(
+        "conv8k3s1p1,relu,res(conv8k3s1p1,relu,conv8k3s1p1),dwconv3s2p2d2,dense10",
+    )
+    .unwrap();
+    assert_eq!(
+        s.layers[2],
+        LayerSpec::Residual {
+            layers: vec![
+                LayerSpec::Conv {
+                    filters: 8,
+                    kernel: 3,
+                    stride: 1,
+                    pad: 1,
+                    dilation: 1
+                },
+                LayerSpec::Relu,
+                LayerSpec::Conv {
+                    filters: 8,
+                    kernel: 3,
+                    stride: 1,
+                    pad: 1,
+                    dilation: 1
+                },
+            ]
+        }
+    );
+    assert_eq!(
+        s.layers[3],
+        LayerSpec::DwConv {
+            kernel: 3,
+            stride: 2,
+            pad: 2,
+            dilation: 2
+        }
+    );
+    // Names count each kind, inside blocks too; the block's info lists its layers.
+    let infos = s.analyze().unwrap();
+    let names: Vec<&str> = infos.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(names, ["conv1", "relu1", "res1", "dwconv1", "dense1"]);
+    let inner: Vec<&str> = infos[2].inner.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(inner, ["conv2", "relu2", "conv3"]);
+    assert_eq!(infos[2].params, 2 * (8 * 72 + 8));
+    assert_eq!(infos[2].output, Shape { c: 8, h: 28, w: 28 });
+    assert_eq!(infos[2].detail, "input + 3 layers (skip connection)");
+    // dwconv: 28 + 4 − 2·2 − 1 = 27, ⌊27/2⌋ + 1 = 14; 8 filters of 3×3 plus 8 biases.
+    assert_eq!(infos[3].output, Shape { c: 8, h: 14, w: 14 });
+    assert_eq!(infos[3].params, 8 * 9 + 8);
+    assert_eq!(infos[3].macs, 8 * 9 * 14 * 14);
+    assert_eq!(
+        infos[3].detail,
+        "depthwise 3×3, stride 2, pad 2, dilation 2"
+    );
+    // Serde: a conv without "dilation" (as older messages carry it) reads as dilation 1.
+    let old: LayerSpec =
+        serde_json::from_str(r#"{"Conv":{"filters":8,"kernel":5,"stride":1,"pad":2}}"#).unwrap();
+    assert_eq!(old, ModelSpec::ref_a().layers[0]);
+    let json = serde_json::to_string(&s).unwrap();
+    assert_eq!(serde_json::from_str::<ModelSpec>(&json).unwrap(), s);
+}
+
+#[test]
+fn size_arithmetic_and_dense_equivalent() {
+    let a = ModelSpec::ref_a().analyze().unwrap();
+    let conv1 = a[0].size.unwrap();
+    assert_eq!(
+        (
+            conv1.input,
+            conv1.pad,
+            conv1.dilation,
+            conv1.kernel,
+            conv1.stride,
+            conv1.output
+        ),
+        (28, 2, 1, 5, 1, 28)
+    );
+    assert_eq!(
+        conv1.to_string(),
+        "⌊(28 + 2·2 − 1·(5 − 1) − 1) / 1⌋ + 1 = 28"
+    );
+    assert_eq!((conv1.remainder, conv1.dropped, conv1.span), (0, 0, 5));
+    // conv1 of ref-A: 208 parameters; as a dense layer 28×28×1 → 28×28×8 it would need
+    // 784·6272 + 6272.
+    assert_eq!(a[0].params, 208);
+    assert_eq!(a[0].dense_params, Some(4_923_520));
+    assert_eq!(
+        a[3].dense_params,
+        Some(8 * 14 * 14 * 16 * 14 * 14 + 16 * 14 * 14)
+    );
+    assert_eq!(a[1].size, None);
+    assert_eq!(a[1].dense_params, None);
+    // pool2 of ref-A: 3×3 windows, stride 3 on 14: ⌊11/3⌋ + 1 = 4, and 2 rows dropped.
+    let pool2 = a[5].size.unwrap();
+    assert_eq!((pool2.output, pool2.remainder, pool2.dropped), (4, 2, 2));
+    assert_eq!(
+        pool2.to_string(),
+        "⌊(14 + 2·0 − 1·(3 − 1) − 1) / 3⌋ + 1 = 4"
+    );
+    // A remainder inside the padding drops no input: 28 + 2 − 3 = 27, stride 2 → 1 left
+    // over, which is the last padding column.
+    let s = ModelSpec::parse("conv4k3s2p1,conv4k3s2p0d2,max1s3,dense10").unwrap();
+    let infos = s.analyze().unwrap();
+    let c1 = infos[0].size.unwrap();
+    assert_eq!((c1.output, c1.remainder, c1.dropped), (14, 1, 0));
+    // 14 − 5 = 9, stride 2: one row of the input is never read.
+    let c2 = infos[1].size.unwrap();
+    assert_eq!((c2.span, c2.output, c2.remainder, c2.dropped), (5, 5, 1, 1));
+    assert_eq!(c2.to_string(), "⌊(14 + 2·0 − 2·(3 − 1) − 1) / 2⌋ + 1 = 5");
+    // A 1×1 window with stride 3 leaves gaps of 2 between windows.
+    let p = infos[2].size.unwrap();
+    assert_eq!((p.output, p.gap, p.remainder, p.dropped), (2, 2, 1, 1));
+}
+
+#[test]
+fn new_layer_errors_name_the_layer_and_the_fix() {
+    // 28 → conv k9 s4: 5 → max2: 2 → … a dilated kernel that does not fit.
+    assert_eq!(
+        err("conv4k9s4,max2s1,conv4k5p1d2,dense10").to_string(),
+        "conv2: a 5×5 kernel (dilated: 9×9) does not fit the 4×4 input padded by 1 (6×6): use padding ≥ 3 or a smaller kernel"
+    );
+    assert_eq!(
+        err("conv4k3s1p1,res(conv8k3s1p1),dense10").to_string(),
+        "res1: the block turns 4×28×28 into 8×28×28; a skip connection needs the same shape — give its last conv (conv2) 4 filters"
+    );
+    let e = err("conv8k3s2p1,relu,res(conv8k3s1p1,relu,conv16k3s1p1),dense10");
+    assert_eq!(
+        e.to_string(),
+        "res1: the block turns 8×14×14 into 16×14×14; a skip connection needs the same shape — give its last conv (conv3) 8 filters"
+    );
+    assert_eq!((e.layer, e.inner), (Some(2), None));
+    assert!(err("conv8k3,res(conv8k3s1p0),dense10")
+        .to_string()
+        .ends_with("keep the size inside the block: stride 1, padding \"same\" and no pooling"));
+    assert!(err("dense8,res(dense4),dense10")
+        .to_string()
+        .ends_with("give its last dense layer (dense2) 8 units"));
+    let e = err("conv8k3,res(conv8k3s1p1,dwconv3s1p1d0),dense10");
+    assert_eq!(e.to_string(), "dwconv1: dilation must be at least 1");
+    assert_eq!((e.layer, e.inner), (Some(1), Some(1)));
+    assert_eq!(
+        err("conv8k3d4,dense10").to_string(),
+        "conv1: dilation 4 is too large (at most 3)"
+    );
+    assert_eq!(
+        err("conv8k3p5d2,dense10").to_string(),
+        "conv1: pad 5 must be smaller than the dilated kernel (3×3 dilated by 2 spans 5×5): use pad 0 to 4 (more only adds outputs that see nothing but zeros)"
+    );
+    assert_eq!(
+        err("conv8k4psamed3,dense10").to_string(),
+        "layer 1 (\"conv8k4psamed3\"): pad \"same\" needs dilation·(kernel − 1) to be even, got 3·3 = 9: use an odd kernel, an even dilation, or a number for the padding"
+    );
+    assert_eq!(
+        err("dwconv0,dense10").to_string(),
+        "dwconv1: kernel must be at least 1"
+    );
+    assert_eq!(
+        err("res(),dense10").to_string(),
+        "layer 1 (\"res()\"): the residual block is empty: put at least one layer inside res(…)"
+    );
+    let nested = err("conv1k3,res(relu,res(relu)),dense10");
+    assert_eq!(nested.layer, Some(1));
+    assert!(nested.message.contains("cannot be nested"), "{nested}");
+    assert!(err("res(relu,dense10").to_string().contains("never closed"));
+    assert!(err("relu),dense10").to_string().contains("no matching"));
+    assert!(err("relu(2),dense10")
+        .to_string()
+        .contains("only res(…) takes parentheses"));
+    let e = err("res(relu,rleu),dense10");
+    assert_eq!(e.name, "layer 1, block layer 2 (\"rleu\")");
+    assert_eq!((e.layer, e.inner), (Some(0), Some(1)));
+    // A programmatically built nested block is rejected by analyze as well.
+    let nested = ModelSpec {
+        layers: vec![
+            LayerSpec::Residual {
+                layers: vec![LayerSpec::Residual {
+                    layers: vec![LayerSpec::Relu],
+                }],
+            },
+            LayerSpec::Dense { units: 10 },
+        ],
+    };
+    assert!(nested
+        .analyze()
+        .unwrap_err()
+        .message
+        .contains("cannot be nested"));
+    // Layers inside blocks count towards the limit.
+    let many = format!("res({}),dense10", vec!["relu"; 31].join(","));
+    assert!(err(&many).message.contains("too many"));
+}
+
+#[test]
+fn hostile_strings_give_errors_not_panics() {
+    let long_parens = "(".repeat(5000);
+    let fixed = [
+        "conv8k3d0,dense10".to_string(),
+        "conv8k0d2psame,dense10".into(),
+        "conv8k99999999999psame,dense10".into(),
+        "conv8k3psamed99999999999,dense10".into(),
+        "conv8k3d99999999999999999999,dense10".into(),
+        "dwconv99999999999s99999999999p99999999999d99999999999,dense10".into(),
+        "conv99999999999k99999999999s99999999999p99999999999d99999999999,dense10".into(),
+        "dwconv3psamed,dense10".into(),
+        "dwconv,dense10".into(),
+        "dwconvk,dense10".into(),
+        "res,dense10".into(),
+        "res(,dense10".into(),
+        "res(),dense10".into(),
+        "res(,),dense10".into(),
+        "res((relu)),dense10".into(),
+        "res(res(relu)),dense10".into(),
+        "))((,dense10".into(),
+        "res)relu(,dense10".into(),
+        "res(relu)),dense10".into(),
+        "res(relu)(relu),dense10".into(),
+        "res(dense10)".into(),
+        "res(relu,dense10),dense10".into(),
+        "res(conv1k1)".into(),
+        long_parens.clone(),
+        "x".repeat(10_000),
+        "res(".repeat(2500),
+        format!("res({}),dense10", "relu,".repeat(2000)),
+    ];
+    for s in &fixed {
+        assert!(!check_no_panic(s), "{s:?} should not parse");
+    }
+    assert!(ModelSpec::parse(&"x".repeat(10_000))
+        .unwrap_err()
+        .message
+        .contains("too long"));
+}
+
+#[test]
+fn presets_are_valid_and_round_trip() {
+    let presets = ModelSpec::presets();
+    assert_eq!(presets.len(), 6);
+    for (name, spec) in &presets {
+        let infos = spec.analyze().unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(
+            ModelSpec::parse(&spec.to_string()).as_ref(),
+            Ok(spec),
+            "{name}"
+        );
+        assert_eq!(infos.last().unwrap().output.c, 10, "{name}");
+        println!("{name}: {} parameters, {spec}", spec.param_count());
+    }
+    assert_eq!(presets[0].1, ModelSpec::ref_a());
+    assert_eq!(ModelSpec::lenet5_like().param_count(), 61_706);
+    assert_eq!(ModelSpec::mlp().param_count(), 101_770);
+    assert_eq!(ModelSpec::mlp().to_string(), "dense128,relu,dense10");
+    let mlp = ModelSpec::mlp().analyze().unwrap();
+    assert!(
+        mlp.iter().all(|i| i.size.is_none()),
+        "no convolution in the MLP"
+    );
+    assert!(ModelSpec::tiny_resnet()
+        .layers
+        .iter()
+        .any(|l| matches!(l, LayerSpec::Residual { .. })));
+    let m = ModelSpec::mobilenet_like();
+    let dw = m
+        .layers
+        .iter()
+        .position(|l| matches!(l, LayerSpec::DwConv { .. }))
+        .unwrap();
+    // A depthwise-separable block: the depthwise convolution, then (after ReLU) a 1×1 one.
+    assert!(matches!(
+        m.layers[dw + 2],
+        LayerSpec::Conv { kernel: 1, .. }
+    ));
 }

@@ -4,11 +4,13 @@ pub mod kernels;
 pub mod layers;
 pub mod model;
 pub mod optim;
+pub mod receptive;
 pub mod spec;
 
-pub use model::{Model, ModelFileError};
+pub use model::{Model, ModelFileError, Tap};
 pub use optim::{Hyper, OptimizerKind};
-pub use spec::{LayerInfo, LayerSpec, ModelSpec, Shape, SpecError};
+pub use receptive::{Cell, CellRect, ReceptiveField, WindowTap};
+pub use spec::{FlatLayer, LayerInfo, LayerSpec, ModelSpec, Shape, SizeArithmetic, SpecError};
 
 /// Architecture of the shipped model `www/model/default.cnn` (benchmark "ref-A").
 pub const DEFAULT_ARCH: &str = "conv8k5s1p2,relu,max2s2,conv16k5s1p2,relu,max3s3,dense10";
