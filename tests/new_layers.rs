@@ -194,7 +194,7 @@ fn check_size(info: &LayerInfo) {
     if let Some(dense) = info.dense_params {
         assert_eq!(
             dense,
-            info.input.len() * info.output.len() + info.output.len()
+            (info.input.len() * info.output.len() + info.output.len()) as u64
         );
     }
 }

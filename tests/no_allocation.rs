@@ -81,7 +81,13 @@ fn a_trainer_step_allocates_nothing() {
             eps: 1e-8,
         },
     ];
-    for spec in [ModelSpec::ref_a(), ModelSpec::ref_b()] {
+    // The presets with depthwise convolutions and residual blocks too.
+    for spec in [
+        ModelSpec::ref_a(),
+        ModelSpec::ref_b(),
+        ModelSpec::tiny_resnet(),
+        ModelSpec::mobilenet_like(),
+    ] {
         for optimizer in optimizers {
             for augment in [None, Some(Augment::default())] {
                 // Batch 7: not a multiple of 4, and 300 samples force several reshuffles.

@@ -470,6 +470,15 @@ fn size_arithmetic_and_dense_equivalent() {
     );
     assert_eq!(a[1].size, None);
     assert_eq!(a[1].dense_params, None);
+    // Beyond 32 bits (wasm32's usize): 64×32×32 → 64×34×34 as a dense layer.
+    let big = ModelSpec::parse("conv64k3s1p2,conv64k3s1p2,conv64k3s1p2,dense10")
+        .unwrap()
+        .analyze()
+        .unwrap();
+    assert_eq!(big[2].dense_params, Some(4_848_689_408));
+    assert!(err("conv64k9psame,conv64k9psame,dense10")
+        .to_string()
+        .starts_with("conv2: this layer alone needs 260112384 multiply-adds"));
     // pool2 of ref-A: 3×3 windows, stride 3 on 14: ⌊11/3⌋ + 1 = 4, and 2 rows dropped.
     let pool2 = a[5].size.unwrap();
     assert_eq!((pool2.output, pool2.remainder, pool2.dropped), (4, 2, 2));

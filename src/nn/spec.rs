@@ -210,7 +210,8 @@ pub struct LayerInfo {
     pub size: Option<SizeArithmetic>,
     /// Conv and dwconv: the parameters a dense layer from `input` to `output` would need,
     /// `input.len()·output.len() + output.len()` (what weight sharing saves).
-    pub dense_params: Option<usize>,
+    /// (u64: it can exceed a 32-bit `usize` on wasm32.)
+    pub dense_params: Option<u64>,
     /// Residual block: its layers, in order (empty for every other layer).
     pub inner: Vec<LayerInfo>,
 }
@@ -546,17 +547,31 @@ fn analyze_layer(layer: &LayerSpec, shape: Shape, name: &str) -> Result<LayerInf
             Ok(())
         }
     };
-    let plain = |detail: String, output: Shape, params: usize, macs: usize| LayerInfo {
-        name: name.to_string(),
-        detail,
-        input: shape,
-        output,
-        params,
-        macs,
-        size: None,
-        dense_params: None,
-        inner: Vec::new(),
+    // Counted in u64 and capped here, so that `usize` (32 bits on wasm32) never overflows.
+    let plain = |detail: String, output: Shape, params: u64, macs: u64| {
+        if params > MAX_PARAMS as u64 {
+            return Err(format!(
+                "this layer alone has {params} parameters; at most {MAX_PARAMS} are allowed"
+            ));
+        }
+        if macs > MAX_MACS as u64 {
+            return Err(format!(
+                "this layer alone needs {macs} multiply-adds per image; at most {MAX_MACS} are allowed"
+            ));
+        }
+        Ok(LayerInfo {
+            name: name.to_string(),
+            detail,
+            input: shape,
+            output,
+            params: params as usize,
+            macs: macs as usize,
+            size: None,
+            dense_params: None,
+            inner: Vec::new(),
+        })
     };
+    let n = |v: usize| v as u64;
     Ok(match *layer {
         LayerSpec::Conv {
             kernel,
@@ -626,7 +641,7 @@ fn analyze_layer(layer: &LayerSpec, shape: Shape, name: &str) -> Result<LayerInf
                 h: rows.output,
                 w: cols.output,
             };
-            let fan_in = if depthwise { 1 } else { shape.c } * kernel * kernel;
+            let fan_in = n(if depthwise { 1 } else { shape.c } * kernel * kernel);
             let dil = if dilation == 1 {
                 String::new()
             } else {
@@ -635,16 +650,16 @@ fn analyze_layer(layer: &LayerSpec, shape: Shape, name: &str) -> Result<LayerInf
             let kind = if depthwise { "depthwise " } else { "" };
             LayerInfo {
                 size: Some(rows),
-                dense_params: Some(shape.len() * out.len() + out.len()),
+                dense_params: Some(n(shape.len()) * n(out.len()) + n(out.len())),
                 ..plain(
                     format!("{kind}{kernel}×{kernel}, stride {stride}, pad {pad}{dil}"),
                     out,
-                    filters * fan_in + filters,
-                    filters * fan_in * out.h * out.w,
-                )
+                    n(filters) * fan_in + n(filters),
+                    n(filters) * fan_in * n(out.h) * n(out.w),
+                )?
             }
         }
-        LayerSpec::Relu => plain("max(0, x)".into(), shape, 0, 0),
+        LayerSpec::Relu => plain("max(0, x)".into(), shape, 0, 0)?,
         LayerSpec::MaxPool { window, stride } | LayerSpec::AvgPool { window, stride } => {
             let kind = if matches!(layer, LayerSpec::MaxPool { .. }) {
                 "max"
@@ -676,7 +691,7 @@ fn analyze_layer(layer: &LayerSpec, shape: Shape, name: &str) -> Result<LayerInf
                     out,
                     0,
                     0,
-                )
+                )?
             }
         }
         LayerSpec::Dense { units } => {
@@ -689,9 +704,9 @@ fn analyze_layer(layer: &LayerSpec, shape: Shape, name: &str) -> Result<LayerInf
                     h: 1,
                     w: 1,
                 },
-                n_in * units + units,
-                n_in * units,
-            )
+                n(n_in) * n(units) + n(units),
+                n(n_in) * n(units),
+            )?
         }
         LayerSpec::Residual { .. } => {
             return Err(
