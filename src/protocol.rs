@@ -22,6 +22,49 @@ pub enum ToWorker {
     /// Reinitialise the weights from the seed and forget all progress.
     Reset,
     SetHyper(Hyper),
+    /// How often the worker reports while training (see [`LiveView`]).
+    SetLive(LiveView),
+}
+
+/// How live the page's view of training is. `Off` is the page's `?live=off`: the worker
+/// trains exactly as usual but reports only every [`LIVE_OFF_SNAPSHOT_INTERVAL_MS`], so the
+/// page re-renders its panels rarely. It exists to measure what live visualisation costs
+/// training throughput (docs/page-metrics.md).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LiveView {
+    /// A snapshot at most every [`LIVE_SNAPSHOT_INTERVAL_MS`] while training.
+    #[default]
+    On,
+    Off,
+}
+
+/// Minimum time between snapshots while training, with the live view on (≤ ~7 per second).
+pub const LIVE_SNAPSHOT_INTERVAL_MS: f64 = 150.0;
+/// Minimum time between snapshots while training, with the live view off.
+pub const LIVE_OFF_SNAPSHOT_INTERVAL_MS: f64 = 2000.0;
+
+impl LiveView {
+    /// Minimum time between snapshots while training, in ms.
+    pub fn snapshot_interval_ms(self) -> f64 {
+        match self {
+            LiveView::On => LIVE_SNAPSHOT_INTERVAL_MS,
+            LiveView::Off => LIVE_OFF_SNAPSHOT_INTERVAL_MS,
+        }
+    }
+
+    /// From a page URL's query string (`?live=off`, with or without the `?`); anything else,
+    /// including no `live` parameter, is `On`.
+    pub fn from_query(query: &str) -> LiveView {
+        let off = query
+            .trim_start_matches('?')
+            .split('&')
+            .any(|pair| pair == "live=off");
+        if off {
+            LiveView::Off
+        } else {
+            LiveView::On
+        }
+    }
 }
 
 /// The worker's starting point: the same weights the page shows.
@@ -98,4 +141,20 @@ pub struct Snapshot {
     /// Latest completed evaluation of this run, if any.
     pub test_accuracy: Option<TestAccuracy>,
     pub running: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn live_view_from_query() {
+        assert_eq!(LiveView::from_query(""), LiveView::On);
+        assert_eq!(LiveView::from_query("?live=off"), LiveView::Off);
+        assert_eq!(LiveView::from_query("live=off"), LiveView::Off);
+        assert_eq!(LiveView::from_query("?bench&live=off"), LiveView::Off);
+        assert_eq!(LiveView::from_query("?live=on"), LiveView::On);
+        assert_eq!(LiveView::from_query("?alive=off"), LiveView::On);
+        assert!(LiveView::Off.snapshot_interval_ms() > 10.0 * LiveView::On.snapshot_interval_ms());
+    }
 }

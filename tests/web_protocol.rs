@@ -3,7 +3,7 @@
 
 use convscope::nn::optim::{Hyper, OptimizerKind};
 use convscope::nn::spec::ModelSpec;
-use convscope::protocol::{FromWorker, Init, Metrics, Snapshot, TestAccuracy, ToWorker};
+use convscope::protocol::{FromWorker, Init, LiveView, Metrics, Snapshot, TestAccuracy, ToWorker};
 use wasm_bindgen_test::*;
 use yew_agent::{Bincode, Codec};
 
@@ -37,6 +37,8 @@ fn every_to_worker_message_round_trips() {
         ToWorker::Reset,
         ToWorker::SetHyper(sgd),
         ToWorker::SetHyper(Hyper::default()),
+        ToWorker::SetLive(LiveView::Off),
+        ToWorker::SetLive(LiveView::On),
     ];
     for msg in &messages {
         assert_eq!(&round_trip(msg), msg);

@@ -9,7 +9,7 @@ use convscope::data::mnist::{Mnist, TEST};
 use convscope::nn::model::Model;
 use convscope::nn::optim::Hyper;
 use convscope::nn::spec::ModelSpec;
-use convscope::protocol::{Init, Snapshot, ToWorker};
+use convscope::protocol::{Init, LiveView, Snapshot, ToWorker};
 use convscope::worker::fetch::fetch_bytes;
 use convscope::worker::session::{Session, SNAPSHOT_INTERVAL_MS};
 use convscope::worker::timing::{now_ms, yield_now};
@@ -160,6 +160,32 @@ fn train_runs_in_units_and_snapshots_are_rate_limited_and_coalesced() {
     // Paused: units only evaluate, they never train.
     run_idle(&mut s, &clock);
     assert_eq!(s.trainer().examples_seen(), seen);
+}
+
+#[wasm_bindgen_test]
+fn live_view_off_only_slows_the_snapshots() {
+    let (mut s, _) = session(2);
+    let clock = fake_clock();
+    run_idle(&mut s, &clock);
+    s.handle(ToWorker::SetLive(LiveView::Off), clock());
+    s.handle(ToWorker::Train, clock());
+    s.unit(&clock);
+    // The normal interval is not enough any more …
+    assert!(s.take_snapshot(clock() + SNAPSHOT_INTERVAL_MS).is_none());
+    // … the live-off interval is, and training went on meanwhile.
+    let t = clock() + LiveView::Off.snapshot_interval_ms();
+    let snap = s
+        .take_snapshot(t)
+        .expect("a snapshot after the live-off interval");
+    assert!(snap.running && snap.metrics.batches >= 1);
+    // Pausing is still reported at once.
+    s.handle(ToWorker::Pause, clock());
+    assert!(!s.take_snapshot(clock()).expect("pause reported").running);
+    // And live on again restores the normal rate.
+    s.handle(ToWorker::SetLive(LiveView::On), clock());
+    s.handle(ToWorker::Train, clock());
+    s.unit(&clock);
+    assert!(s.take_snapshot(clock() + SNAPSHOT_INTERVAL_MS).is_some());
 }
 
 #[wasm_bindgen_test]

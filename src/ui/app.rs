@@ -13,6 +13,7 @@ use super::charts::{LineChart, Series};
 use super::draw_pad::DrawPad;
 use super::feature_maps::FeatureMaps;
 use super::kernels::Kernels;
+use super::marks::mark_now;
 use super::pooling::Pooling;
 use super::prediction::Prediction;
 use super::preview::Preview;
@@ -27,7 +28,7 @@ use crate::nn::layers::loss::softmax;
 use crate::nn::model::Model;
 use crate::nn::optim::Hyper;
 use crate::nn::spec::{training_flops_per_example, CLASSES};
-use crate::protocol::{FromWorker, Init, ToWorker};
+use crate::protocol::{FromWorker, Init, LiveView, ToWorker};
 use crate::worker::fetch::fetch_bytes;
 use crate::worker::TrainingReactor;
 
@@ -69,17 +70,28 @@ fn Main() -> Html {
         let hyper = state.training.hyper;
         use_effect_with((), move |_| {
             let d = dispatch.clone();
+            // `?live=off`: the worker reports rarely (for measuring what the live view costs).
+            let live = gloo::utils::window()
+                .location()
+                .search()
+                .map(|q| LiveView::from_query(&q))
+                .unwrap_or_default();
             spawn_local(async move {
                 match load_model().await {
                     Ok(model) => {
                         match asset_url(DATA_PATH) {
-                            Ok(data_url) => bridge.send(ToWorker::Init(Box::new(Init {
-                                data_url,
-                                spec: model.spec().clone(),
-                                seed: SEED,
-                                hyper,
-                                params: model.param_vectors(),
-                            }))),
+                            Ok(data_url) => {
+                                bridge.send(ToWorker::Init(Box::new(Init {
+                                    data_url,
+                                    spec: model.spec().clone(),
+                                    seed: SEED,
+                                    hyper,
+                                    params: model.param_vectors(),
+                                })));
+                                if live != LiveView::default() {
+                                    bridge.send(ToWorker::SetLive(live));
+                                }
+                            }
                             Err(e) => d.dispatch(Action::Worker(FromWorker::Error(e))),
                         }
                         d.dispatch(Action::ModelLoaded(model));
@@ -102,10 +114,17 @@ fn Main() -> Html {
         use_effect_with(ready, |ready| {
             if *ready {
                 if let Some(body) = gloo::utils::document().body() {
+                    mark_now("readyMs");
                     let _ = body.dataset().set("ready", "true");
                 }
             }
         });
+    }
+    // Tell measurement scripts when a new drawing has been rendered everywhere: this
+    // component's effects run after its children's (the prediction and the panels' canvases).
+    {
+        let strokes = Rc::as_ptr(&state.strokes) as usize;
+        use_effect_with(strokes, |_| mark_now("drawingShownMs"));
     }
 
     // Derived views, recomputed only when the weights or the input change.

@@ -157,6 +157,7 @@ fn emit_now(state: &Rc<RefCell<PadState>>, onchange: &Callback<Rc<Vec<Stroke>>>)
             .unwrap_or(0.0);
         s.recorder.strokes().to_vec()
     };
+    super::marks::mark_now("drawingSentMs");
     onchange.emit(Rc::new(strokes));
 }
 

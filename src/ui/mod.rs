@@ -12,6 +12,7 @@ pub mod history;
 pub mod hyper_input;
 pub mod kernels;
 pub mod legend;
+pub mod marks;
 pub mod plane_group;
 pub mod pooling;
 pub mod prediction;

@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use crate::data::mnist::{Mnist, TEST};
 use crate::nn::model::Model;
-use crate::protocol::{Init, Metrics, Snapshot, TestAccuracy, ToWorker};
+use crate::protocol::{Init, LiveView, Metrics, Snapshot, TestAccuracy, ToWorker};
 use crate::train::{evaluate, Trainer};
 
 /// Time spent training in one unit of work, in ms.
@@ -15,8 +15,9 @@ pub const TRAIN_BUDGET_MS: f64 = 12.0;
 /// Time spent evaluating in one unit while training runs (more when idle): enough
 /// that the 2000 test images take a few seconds, not minutes, on a slow laptop.
 pub const EVAL_BUDGET_MS: f64 = 8.0;
-/// Minimum time between snapshots while running (≤ ~7 per second).
-pub const SNAPSHOT_INTERVAL_MS: f64 = 150.0;
+/// Minimum time between snapshots while running (≤ ~7 per second), unless the page asks
+/// for fewer with [`ToWorker::SetLive`].
+pub const SNAPSHOT_INTERVAL_MS: f64 = crate::protocol::LIVE_SNAPSHOT_INTERVAL_MS;
 /// Test images per evaluation chunk (one batched forward pass, a few ms).
 pub const EVAL_CHUNK: usize = 25;
 /// Start a new test evaluation after this many training examples …
@@ -49,6 +50,8 @@ pub struct Session {
     /// (time, examples_seen) at the start of the current throughput window.
     rate_window: Option<(f64, u64)>,
     last_snapshot_ms: f64,
+    /// Minimum time between snapshots while running.
+    snapshot_interval_ms: f64,
     /// Whether the trainer's weights are the ones the page should show. False only
     /// while the trainer could not take the page's weights and has not trained yet.
     weights_current: bool,
@@ -83,6 +86,7 @@ impl Session {
             test_accuracy: None,
             rate_window: None,
             last_snapshot_ms: f64::NEG_INFINITY,
+            snapshot_interval_ms: LiveView::default().snapshot_interval_ms(),
             weights_current,
         })
     }
@@ -143,6 +147,7 @@ impl Session {
                 self.dirty = true;
             }
             ToWorker::SetHyper(hyper) => self.trainer.set_hyper(hyper),
+            ToWorker::SetLive(live) => self.snapshot_interval_ms = live.snapshot_interval_ms(),
         }
     }
 
@@ -234,9 +239,12 @@ impl Session {
     }
 
     /// The coalesced snapshot, when one is due: at most every
-    /// [`SNAPSHOT_INTERVAL_MS`] while running, immediately otherwise.
+    /// [`SNAPSHOT_INTERVAL_MS`] (or the [`LiveView`]'s interval) while running, immediately
+    /// otherwise.
     pub fn take_snapshot(&mut self, now_ms: f64) -> Option<Snapshot> {
-        if !self.dirty || (self.running && now_ms - self.last_snapshot_ms < SNAPSHOT_INTERVAL_MS) {
+        if !self.dirty
+            || (self.running && now_ms - self.last_snapshot_ms < self.snapshot_interval_ms)
+        {
             return None;
         }
         let seen = self.trainer.examples_seen();

@@ -66,6 +66,11 @@ impl Page {
     /// Serves the release build, opens it in a fresh headless Chromium and waits until
     /// `document.body.dataset.ready == "true"`.
     pub async fn open() -> Page {
+        Page::open_with("").await
+    }
+
+    /// Like [`Page::open`], with `query` (e.g. `"?live=off"`) appended to the site's URL.
+    pub async fn open_with(query: &str) -> Page {
         let dist = dist_dir();
         assert!(
             dist.join("index.html").is_file(),
@@ -83,7 +88,7 @@ impl Page {
             seen_log: Vec::new(),
             _driver: driver,
         };
-        let url = page.server.url();
+        let url = format!("{}{query}", page.server.url());
         page.client
             .goto(&url)
             .await
@@ -286,16 +291,29 @@ impl Page {
     /// action chain: per stroke, move to its first point, press, move through the rest, release.
     /// Strokes add to whatever the pad holds.
     pub async fn draw(&self, strokes: &[Vec<(f64, f64)>]) {
-        self.draw_actions(false, strokes).await;
+        self.draw_actions(false, strokes, None).await;
     }
 
     /// Presses Clear, then draws, all in one action chain (the quickest way to replay many
     /// digits: one WebDriver round trip per digit).
     pub async fn clear_and_draw(&self, strokes: &[Vec<(f64, f64)>]) {
-        self.draw_actions(true, strokes).await;
+        self.draw_actions(true, strokes, None).await;
     }
 
-    async fn draw_actions(&self, clear_first: bool, strokes: &[Vec<(f64, f64)>]) {
+    /// Like [`Page::clear_and_draw`] (or [`Page::draw`] without `clear_first`), pausing `pace`
+    /// after every pointer move, as a hand-held pointer reporting at a fixed rate would.
+    /// (Used by tests/page_metrics.rs, not by tests/e2e.rs.)
+    #[allow(dead_code)]
+    pub async fn draw_paced(&self, clear_first: bool, strokes: &[Vec<(f64, f64)>], pace: Duration) {
+        self.draw_actions(clear_first, strokes, Some(pace)).await;
+    }
+
+    async fn draw_actions(
+        &self,
+        clear_first: bool,
+        strokes: &[Vec<(f64, f64)>],
+        pace: Option<Duration>,
+    ) {
         // Scroll the pad into view and find its box (and Clear's centre) in viewport
         // coordinates. The pad maps its bounding box onto 280×280 pad px, as a pointer sees it.
         let r = self
@@ -361,6 +379,9 @@ impl Page {
             mouse = mouse.then(at(stroke[0])).then(down.clone());
             for &p in &stroke[1..] {
                 mouse = mouse.then(at(p));
+                if let Some(duration) = pace {
+                    mouse = mouse.then(PointerAction::Pause { duration });
+                }
             }
             mouse = mouse.then(up.clone());
         }
