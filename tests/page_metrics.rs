@@ -20,8 +20,8 @@
 //!   `throughput` (live view on vs off), `accuracy` (time to 98%); default all.
 //! - `CONVSCOPE_METRICS_LOADS`: fresh page loads for time to ready (default 5).
 //! - `CONVSCOPE_METRICS_DRAW_SECS`: length of the training-and-drawing session (default 30).
-//! - `CONVSCOPE_METRICS_WINDOW`: the window for that session: `page` (1280 px wide and tall
-//!   enough to show the whole page; default) or `WIDTH,HEIGHT`.
+//! - `CONVSCOPE_METRICS_WINDOW`: the window for that session and the throughput windows:
+//!   `page` (1280 px wide and tall enough to show the whole page; default) or `WIDTH,HEIGHT`.
 //! - `CONVSCOPE_METRICS_TRAIN_SECS`: length of each throughput window (default 15).
 //! - `CONVSCOPE_METRICS_ROUNDS`: live on / live off pairs of throughput windows (default 2).
 //! - `CONVSCOPE_METRICS_ACCURACY_SECS`: cap for time to 98% (default 180).
@@ -581,6 +581,8 @@ async fn throughput(report: &mut Report) -> Json {
         for (query, rates) in [("", &mut on), ("?live=off", &mut off)] {
             let page = Page::open_with(query).await;
             wait_worker_ready(&page).await;
+            // The same window as the drawing session: what is on screen gets painted.
+            size_window(&page).await;
             page.js(INSTRUMENT_JS, vec![]).await;
             start_training(&page).await;
             // Warm up (the first units also evaluate the shipped model), then measure.
@@ -625,7 +627,8 @@ async fn throughput(report: &mut Report) -> Json {
     );
     json!({
         "what": "examples/s from examples-seen updates over each window, fresh page each, no \
-                 drawing; live off = ?live=off (a snapshot every 2 s instead of every 150 ms)",
+                 drawing, window as CONVSCOPE_METRICS_WINDOW; live off = ?live=off (a snapshot \
+                 every 2 s instead of every 150 ms)",
         "window_s": secs,
         "live_on_examples_per_s": on,
         "live_off_examples_per_s": off,
