@@ -24,6 +24,11 @@ pub enum ToWorker {
     SetHyper(Hyper),
     /// How often the worker reports while training (see [`LiveView`]).
     SetLive(LiveView),
+    /// Replace the network: a new model of this (valid) architecture, initialised from the
+    /// seed (the same weights as the page's `Model::new(spec, seed)`), with all progress
+    /// forgotten, as after `Reset`. A spec that fails is answered with `FromWorker::Error` and
+    /// changes nothing.
+    SetArchitecture(ModelSpec),
 }
 
 /// How live the page's view of training is. `Off` is the page's `?live=off`: the worker

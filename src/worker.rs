@@ -55,6 +55,12 @@ pub async fn TrainingReactor(mut scope: ReactorScope<ToWorker, FromWorker>) {
                         let _ = scope.send(FromWorker::Error(e)).await;
                     }
                 },
+                ToWorker::SetArchitecture(spec) if session.is_some() => {
+                    if let Some(Err(e)) = session.as_mut().map(|s| s.set_architecture(spec)) {
+                        let msg = format!("could not change the network: {e}");
+                        let _ = scope.send(FromWorker::Error(msg)).await;
+                    }
+                }
                 other => match session.as_mut() {
                     Some(s) => s.handle(other, now_ms()),
                     None => {

@@ -739,3 +739,217 @@ async fn panels_show_every_channel_of_every_layer() {
     page.screenshot("panels").await;
     page.finish().await;
 }
+
+/// Sets the architecture editor's text as typing would (an `input` event).
+async fn type_arch(page: &Page, text: &str) {
+    page.js(
+        "const e = document.querySelector('[data-testid=\"arch-input\"]');
+         e.value = arguments[0];
+         e.dispatchEvent(new Event('input', {bubbles: true}));",
+        vec![serde_json::json!(text)],
+    )
+    .await;
+    page.settle().await;
+}
+
+/// `data-out-shape`, `data-params` and `data-error` of the editor's `layer-{index}`.
+async fn editor_layer(page: &Page, index: usize) -> (String, String, String) {
+    let id = format!("layer-{index}");
+    (
+        page.attr(&id, "data-out-shape").await.unwrap_or_default(),
+        page.attr(&id, "data-params").await.unwrap_or_default(),
+        page.attr(&id, "data-error").await.unwrap_or_default(),
+    )
+}
+
+/// Waits until the architecture panel's total parameter count reads `want`.
+async fn wait_for_param_count(page: &Page, want: usize) {
+    wait_for(
+        &format!("the network to have {want} parameters"),
+        Duration::from_secs(30),
+        || async {
+            let text = page.text("param-count").await;
+            if text.trim() == want.to_string() {
+                Ok(())
+            } else {
+                Err(format!("param-count {text:?}"))
+            }
+        },
+    )
+    .await;
+}
+
+/// Issue 4: `?arch=` runs that network; the editor shows every layer's output shape and
+/// parameter count, marks an invalid layer as you type, and Apply (after a confirmation)
+/// replaces the network, the worker's too, and the address's `arch=`.
+#[tokio::test]
+#[ignore = "needs the release build: run by scripts/test.sh"]
+async fn arch_query_and_editor() {
+    let page = Page::open_with("?arch=conv4k3s2p1,relu,max2s2,dense10").await;
+    assert!(
+        page.js(
+            "return document.querySelector('[data-testid=\"arch-notice\"]') === null",
+            vec![]
+        )
+        .await
+        .as_bool()
+            == Some(true),
+        "a valid arch= shows no notice"
+    );
+    let want = [
+        ("4×14×14", "40"),
+        ("4×14×14", "0"),
+        ("4×7×7", "0"),
+        ("10", "1970"),
+    ];
+    for (i, (shape, params)) in want.iter().enumerate() {
+        let (s, p, e) = editor_layer(&page, i).await;
+        assert_eq!(
+            (s.as_str(), p.as_str(), e.as_str()),
+            (*shape, *params, ""),
+            "layer-{i}"
+        );
+    }
+    // The page runs that network: the layer table and the kernels follow it.
+    wait_for_param_count(&page, 2010).await;
+    let kernels = shown_groups(&page, "kernels").await;
+    assert_eq!(kernels.len(), 1, "one conv layer, one kernel group");
+    assert_eq!(kernels[0].canvases.len(), 4, "4 filters × 1 input channel");
+
+    // Typing an invalid layer marks that layer; the layers before it keep their shapes.
+    type_arch(&page, "conv4k3s2p1,relu,max16s2,dense10").await;
+    let (s0, _, e0) = editor_layer(&page, 0).await;
+    assert_eq!((s0.as_str(), e0.as_str()), ("4×14×14", ""));
+    let (s2, p2, e2) = editor_layer(&page, 2).await;
+    assert!(
+        e2.contains("pool1"),
+        "layer-2 data-error {e2:?} must name pool1"
+    );
+    assert_eq!((s2.as_str(), p2.as_str()), ("", ""));
+    let status = page.text("arch-status").await;
+    assert!(
+        status.contains("pool1"),
+        "the editor says what is wrong: {status:?}"
+    );
+    assert!(
+        page.attr("arch-apply", "disabled").await.is_some(),
+        "an invalid architecture cannot be applied"
+    );
+
+    // Apply asks first; Cancel keeps the network.
+    type_arch(&page, "conv2k3s2p1,relu,avg2s2,dense10").await;
+    assert_eq!(editor_layer(&page, 3).await.1, "990");
+    page.click("arch-apply").await;
+    page.settle().await;
+    page.click("arch-confirm-cancel").await;
+    page.settle().await;
+    wait_for_param_count(&page, 2010).await;
+    page.click("arch-apply").await;
+    page.settle().await;
+    let confirm = page.text("arch-confirm").await;
+    assert!(
+        confirm.contains("replaces the trained weights"),
+        "{confirm:?}"
+    );
+    page.click("arch-confirm-apply").await;
+    wait_for_param_count(&page, 20 + 990).await;
+    let search = page.js("return location.search", vec![]).await;
+    let search = search.as_str().unwrap_or_default().to_string();
+    assert!(
+        search.contains("arch=conv2k3s2p1%2Crelu%2Cavg2s2%2Cdense10")
+            || search.contains("arch=conv2k3s2p1,relu,avg2s2,dense10"),
+        "the address keeps the applied arch=: {search}"
+    );
+    // The worker trains the new network.
+    wait_for(
+        "the worker to be ready",
+        Duration::from_secs(60),
+        || async {
+            match page.attr("step", "disabled").await {
+                None => Ok(()),
+                Some(_) => Err("step is disabled".to_string()),
+            }
+        },
+    )
+    .await;
+    page.click("step").await;
+    wait_for(
+        "one training step of the new network",
+        Duration::from_secs(30),
+        || async {
+            let seen = page.examples_seen().await;
+            if seen > 0 {
+                Ok(())
+            } else {
+                Err(format!("examples seen {seen}"))
+            }
+        },
+    )
+    .await;
+    type_arch(&page, "conv4k5s2p1,relu,max3s2,dense10").await;
+    page.js(
+        "document.querySelector('[data-testid=\"arch-editor\"]').scrollIntoView()",
+        vec![],
+    )
+    .await;
+    page.settle().await;
+    page.screenshot("arch-editor").await;
+    page.finish().await;
+}
+
+/// A hostile `arch=` is refused with a visible notice naming the layer, and the page runs the
+/// shipped network.
+#[tokio::test]
+#[ignore = "needs the release build: run by scripts/test.sh"]
+async fn hostile_arch_query_falls_back_to_the_default() {
+    let page = Page::open_with("?arch=conv4k30,dense10").await;
+    let notice = page.text("arch-notice").await;
+    assert!(
+        notice.contains("conv1"),
+        "the notice names the layer: {notice:?}"
+    );
+    let default = convscope::nn::default_spec();
+    wait_for_param_count(&page, default.param_count()).await;
+    let infos = default.analyze().expect("the default spec is valid");
+    let (s0, p0, e0) = editor_layer(&page, 0).await;
+    assert_eq!(
+        (s0, p0, e0),
+        (
+            infos[0].output.to_string(),
+            infos[0].params.to_string(),
+            String::new()
+        )
+    );
+    page.finish().await;
+}
+
+/// A network without convolutions or pooling (the MLP preset) runs, and the panels say why they
+/// are empty instead of vanishing.
+#[tokio::test]
+#[ignore = "needs the release build: run by scripts/test.sh"]
+async fn mlp_arch_panels_say_what_is_missing() {
+    let page = Page::open_with("?arch=dense128,relu,dense10").await;
+    wait_for_param_count(&page, 784 * 128 + 128 + 128 * 10 + 10).await;
+    assert_eq!(editor_layer(&page, 0).await.0, "128");
+    assert!(page.text("kernels-none").await.contains("no convolution"));
+    assert!(page.text("pooling-none").await.contains("no pooling"));
+    wait_for(
+        "the feature-map panel to say there are no conv layers",
+        Duration::from_secs(30),
+        || async {
+            let found = page
+                .js(
+                    "return !!document.querySelector('[data-testid=\"feature-maps-none\"]')",
+                    vec![],
+                )
+                .await;
+            if found.as_bool() == Some(true) {
+                Ok(())
+            } else {
+                Err("no feature-maps-none".to_string())
+            }
+        },
+    )
+    .await;
+    page.finish().await;
+}

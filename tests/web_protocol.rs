@@ -39,6 +39,8 @@ fn every_to_worker_message_round_trips() {
         ToWorker::SetHyper(Hyper::default()),
         ToWorker::SetLive(LiveView::Off),
         ToWorker::SetLive(LiveView::On),
+        ToWorker::SetArchitecture(ModelSpec::mobilenet_like()),
+        ToWorker::SetArchitecture(ModelSpec::tiny_resnet()),
     ];
     for msg in &messages {
         assert_eq!(&round_trip(msg), msg);

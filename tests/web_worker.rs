@@ -217,6 +217,47 @@ fn reset_starts_a_new_run_from_the_seed_and_re_evaluates() {
 }
 
 #[wasm_bindgen_test]
+fn set_architecture_rebuilds_the_network_from_the_seed_and_starts_a_new_run() {
+    let (mut s, _) = session(3);
+    let clock = fake_clock();
+    run_idle(&mut s, &clock);
+    s.handle(ToWorker::Step, clock());
+    run_idle(&mut s, &clock);
+    s.handle(ToWorker::Train, clock());
+    s.unit(&clock);
+    assert!(s.is_running());
+
+    let spec = ModelSpec::parse("conv4k3s2p1,relu,max2s2,dense10").unwrap();
+    s.handle(ToWorker::SetArchitecture(spec.clone()), clock());
+    assert!(!s.is_running(), "a new network starts paused");
+    let snap = s
+        .take_snapshot(clock())
+        .expect("the new network is reported");
+    assert_eq!(snap.run, 1);
+    assert_eq!(snap.examples_seen, 0);
+    assert_eq!(snap.test_accuracy, None);
+    let fresh = Model::new(&spec, 42).unwrap().param_vectors();
+    assert_eq!(
+        snap.params, fresh,
+        "the page's Model::new(spec, seed) weights"
+    );
+
+    // It trains and evaluates the new network.
+    s.handle(ToWorker::Step, clock());
+    let after = run_idle(&mut s, &clock).expect("a snapshot");
+    assert_eq!(after.examples_seen, 16);
+    assert_eq!(after.params.len(), spec.layers.len());
+    assert!(after.test_accuracy.is_some());
+
+    // A spec that cannot be built changes nothing and is an error, not a panic.
+    let bad = ModelSpec {
+        layers: vec![convscope::nn::spec::LayerSpec::Dense { units: 0 }],
+    };
+    assert!(s.set_architecture(bad).is_err());
+    assert_eq!(s.trainer().model().spec(), &spec);
+}
+
+#[wasm_bindgen_test]
 fn a_bad_data_set_is_an_error_not_a_panic() {
     let small = Rc::new(Mnist::from_parts(vec![0; 784 * 10], vec![1; 10]).unwrap());
     let init = Init {

@@ -8,6 +8,7 @@ use yew_agent::prelude::*;
 use yew_agent::reactor::ReactorProvider;
 
 use super::about::About;
+use super::arch_editor::ArchEditor;
 use super::architecture::Architecture;
 use super::charts::{LineChart, Series};
 use super::draw_pad::DrawPad;
@@ -27,7 +28,7 @@ use crate::data::preprocess::Stroke;
 use crate::nn::layers::loss::softmax;
 use crate::nn::model::Model;
 use crate::nn::optim::Hyper;
-use crate::nn::spec::{training_flops_per_example, CLASSES};
+use crate::nn::spec::{training_flops_per_example, ModelSpec, CLASSES};
 use crate::protocol::{FromWorker, Init, LiveView, ToWorker};
 use crate::worker::fetch::fetch_bytes;
 use crate::worker::TrainingReactor;
@@ -70,14 +71,23 @@ fn Main() -> Html {
         let hyper = state.training.hyper;
         use_effect_with((), move |_| {
             let d = dispatch.clone();
-            // `?live=off`: the worker reports rarely (for measuring what the live view costs).
-            let live = gloo::utils::window()
+            let query = gloo::utils::window()
                 .location()
                 .search()
-                .map(|q| LiveView::from_query(&q))
                 .unwrap_or_default();
+            // `?live=off`: the worker reports rarely (for measuring what the live view costs).
+            let live = LiveView::from_query(&query);
+            // `?arch=…`: run this architecture instead of the shipped one, if it is valid.
+            let requested = match arch_from_query(&query) {
+                None => None,
+                Some(Ok(spec)) => Some(spec),
+                Some(Err(notice)) => {
+                    d.dispatch(Action::ArchNotice(notice));
+                    None
+                }
+            };
             spawn_local(async move {
-                match load_model().await {
+                match load_model().await.map(|m| model_for(m, requested, &d)) {
                     Ok(model) => {
                         match asset_url(DATA_PATH) {
                             Ok(data_url) => {
@@ -207,6 +217,25 @@ fn Main() -> Html {
         })
     };
 
+    let onarch = {
+        let (dispatch, bridge) = (state.dispatcher(), bridge.clone());
+        Callback::from(move |spec: ModelSpec| match Model::new(&spec, SEED) {
+            Ok(model) => {
+                bridge.send(ToWorker::SetArchitecture(spec.clone()));
+                dispatch.dispatch(Action::ArchitectureApplied(model));
+                set_arch_in_address(&spec.to_string());
+            }
+            Err(e) => dispatch.dispatch(Action::ArchNotice(format!(
+                "The network was not changed: {e}"
+            ))),
+        })
+    };
+    let current_arch = match &state.model {
+        Loadable::Ready(m) => AttrValue::from(m.0.borrow().spec().to_string()),
+        _ => AttrValue::default(),
+    };
+    let model_ready = matches!(state.model, Loadable::Ready(_));
+
     let t = &state.training;
     let flops_per_example = training_flops_per_example(&state.infos);
     let loss_series = vec![Series {
@@ -248,6 +277,9 @@ fn Main() -> Html {
                 },
                 Loadable::Ready(_) => html! {},
             } }
+            if let Some(notice) = &state.arch_notice {
+                <p class="error arch-notice" role="alert" data-testid="arch-notice">{ notice.clone() }</p>
+            }
             <main class="layout">
                 <section class="card draw" aria-labelledby="draw-heading">
                     <h2 id="draw-heading">{ "Draw" }</h2>
@@ -272,6 +304,7 @@ fn Main() -> Html {
             <FeatureMaps groups={views.maps.clone()} shown={shown} test_index={state.test_index}
                 {test_set_error} {onpick} />
             <Pooling groups={views.pools.clone()} />
+            <ArchEditor current={current_arch} ready={model_ready} onapply={onarch} />
             <Architecture infos={state.infos.clone()} />
             <About />
         </>
@@ -296,6 +329,58 @@ fn probabilities(taps: &[ndarray::Array3<f32>]) -> Option<[f32; CLASSES]> {
     let mut p = [0.0; CLASSES];
     softmax(logits, &mut p);
     Some(p)
+}
+
+/// The `arch=` of a page query (`?a=b&arch=…`), if there is one: the parsed spec, or a
+/// notice saying what is wrong with it (naming the layer) and that the default runs instead.
+fn arch_from_query(query: &str) -> Option<Result<ModelSpec, String>> {
+    let params = web_sys::UrlSearchParams::new_with_str(query).ok()?;
+    let arch = params.get("arch")?;
+    Some(ModelSpec::parse(&arch).map_err(|e| {
+        format!("The architecture in the address (arch=) was not used — {e}. Running the default network instead.")
+    }))
+}
+
+/// The page's model: the shipped one, unless `requested` is another architecture, which
+/// then starts from the seed (the shipped weights fit only the shipped architecture).
+fn model_for(
+    shipped: Model,
+    requested: Option<ModelSpec>,
+    dispatch: &UseReducerDispatcher<AppState>,
+) -> Model {
+    let Some(spec) = requested.filter(|s| s != shipped.spec()) else {
+        return shipped;
+    };
+    match Model::new(&spec, SEED) {
+        Ok(model) => model,
+        Err(e) => {
+            dispatch.dispatch(Action::ArchNotice(format!(
+                "The architecture in the address (arch=) was not used — {e}. Running the default network instead."
+            )));
+            shipped
+        }
+    }
+}
+
+/// Keeps the page's address in step with the network: `arch=` replaced (other parameters
+/// kept) with `history.replaceState`, so a reload or a shared link shows the same network.
+fn set_arch_in_address(arch: &str) {
+    let window = gloo::utils::window();
+    let location = window.location();
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&location.search().unwrap_or_default())
+    else {
+        return;
+    };
+    params.set("arch", arch);
+    let query: String = params.to_string().into();
+    let url = format!(
+        "{}?{query}{}",
+        location.pathname().unwrap_or_default(),
+        location.hash().unwrap_or_default()
+    );
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
 }
 
 async fn load_model() -> Result<Model, String> {

@@ -43,6 +43,9 @@ pub fn FeatureMaps(props: &FeatureMapsProps) -> Html {
             if let Some(e) = &props.test_set_error {
                 <p class="error" role="alert">{ e.clone() }</p>
             }
+            if props.groups.is_empty() && props.shown.is_some() {
+                <p class="hint" data-testid="feature-maps-none">{ "This network has no convolution layers, so there are no feature maps to show." }</p>
+            }
             { for props.groups.iter().map(|g| html! {
                 <PlaneGroupView group={g.clone()} quantity="activation" />
             }) }

@@ -20,6 +20,9 @@ pub fn Kernels(props: &KernelsProps) -> Html {
             <h2 id="kernels-heading">{ "Kernels" }</h2>
             <p class="hint">{ "Each small square is one filter's weights for one input channel. \
                 Blue is negative, red positive, white zero; rows are filters, columns input channels." }</p>
+            if props.groups.is_empty() {
+                <p class="hint" data-testid="kernels-none">{ "This network has no convolution layers, so there are no kernels to show." }</p>
+            }
             { for props.groups.iter().map(kernel_group) }
         </section>
     }

@@ -2,6 +2,7 @@
 
 pub mod about;
 pub mod app;
+pub mod arch_editor;
 pub mod architecture;
 pub mod charts;
 pub mod colour;

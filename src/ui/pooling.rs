@@ -19,6 +19,9 @@ pub fn Pooling(props: &PoolingProps) -> Html {
             <h2 id="pooling-heading">{ "Pooling" }</h2>
             <p class="hint">{ "Pooling shrinks each map by keeping the strongest (max) or mean (avg) \
                 value of every window." }</p>
+            if props.groups.is_empty() {
+                <p class="hint" data-testid="pooling-none">{ "This network has no pooling layers." }</p>
+            }
             { for props.groups.iter().map(|g| html! {
                 <PlaneGroupView group={g.clone()} quantity="activation" />
             }) }

@@ -58,6 +58,8 @@ pub struct Training {
     pub examples_per_sec: Option<f32>,
     pub test_accuracy: Option<f32>,
     pub hyper: Hyper,
+    /// Snapshots of this run belong to a network the page has replaced: ignore them.
+    pub stale_run: Option<u32>,
     pub loss: Rc<History>,
     pub train_accuracy: Rc<History>,
     pub test_accuracy_history: Rc<History>,
@@ -75,6 +77,7 @@ impl Default for Training {
             examples_per_sec: None,
             test_accuracy: None,
             hyper: Hyper::default(),
+            stale_run: None,
             loss: Rc::default(),
             train_accuracy: Rc::default(),
             test_accuracy_history: Rc::default(),
@@ -96,6 +99,8 @@ pub struct AppState {
     /// Which test image the panels show while the pad is empty.
     pub test_index: usize,
     pub training: Training,
+    /// Why the page's `arch=` was not used (shown until another architecture is applied).
+    pub arch_notice: Option<String>,
 }
 
 impl Default for AppState {
@@ -109,12 +114,18 @@ impl Default for AppState {
             test_set: Loadable::Loading,
             test_index: TEST.start,
             training: Training::default(),
+            arch_notice: None,
         }
     }
 }
 
 pub enum Action {
     ModelLoaded(Model),
+    /// The user applied a new architecture: this freshly initialised model replaces the
+    /// trained one (the worker was told with `ToWorker::SetArchitecture`).
+    ArchitectureApplied(Model),
+    /// The `arch=` in the address could not be used.
+    ArchNotice(String),
     ModelFailed(String),
     TestSetLoaded(Rc<Mnist>),
     TestSetFailed(String),
@@ -146,6 +157,10 @@ impl AppState {
 
     fn apply_snapshot(&mut self, snap: Snapshot) {
         let t = &mut self.training;
+        if t.stale_run == Some(snap.run) {
+            return;
+        }
+        t.stale_run = None;
         if snap.run != t.run {
             // A Reset: the old curves belong to other weights.
             t.run = snap.run;
@@ -214,6 +229,23 @@ impl Reducible for AppState {
                 s.model = Loadable::Ready(SharedModel(Rc::new(RefCell::new(model))));
                 s.weights_version += 1;
             }
+            Action::ArchitectureApplied(model) => {
+                s.infos = Rc::new(model.infos().to_vec());
+                s.model = Loadable::Ready(SharedModel(Rc::new(RefCell::new(model))));
+                s.weights_version += 1;
+                s.arch_notice = None;
+                let t = &mut s.training;
+                t.stale_run = Some(t.run);
+                t.running = false;
+                t.examples_seen = 0;
+                t.examples_per_sec = None;
+                t.test_accuracy = None;
+                t.loss = Rc::default();
+                t.train_accuracy = Rc::default();
+                t.test_accuracy_history = Rc::default();
+                t.last_test_at = None;
+            }
+            Action::ArchNotice(notice) => s.arch_notice = Some(notice),
             Action::ModelFailed(e) => {
                 s.model = Loadable::Failed(e);
                 // The worker starts from the page's weights, so it never gets going.

@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use crate::data::mnist::{Mnist, TEST};
 use crate::nn::model::Model;
+use crate::nn::spec::ModelSpec;
 use crate::protocol::{Init, LiveView, Metrics, Snapshot, TestAccuracy, ToWorker};
 use crate::train::{evaluate, Trainer};
 
@@ -137,18 +138,46 @@ impl Session {
             ToWorker::Reset => {
                 self.pause();
                 self.trainer.reset();
-                self.weights_current = true;
-                self.run = self.run.wrapping_add(1);
-                self.metrics = Metrics::default();
-                self.evaluation = None;
-                self.test_accuracy = None;
-                self.last_eval_examples = 0;
-                self.eval_due = true;
-                self.dirty = true;
+                self.forget_progress();
             }
             ToWorker::SetHyper(hyper) => self.trainer.set_hyper(hyper),
             ToWorker::SetLive(live) => self.snapshot_interval_ms = live.snapshot_interval_ms(),
+            ToWorker::SetArchitecture(spec) => {
+                // The reactor calls `set_architecture` itself to report errors.
+                let _ = self.set_architecture(spec);
+            }
         }
+    }
+
+    /// Replaces the network with a fresh one of `spec`, initialised from the session's seed,
+    /// and forgets all progress (as `Reset`). On error nothing changes.
+    pub fn set_architecture(&mut self, spec: ModelSpec) -> Result<(), String> {
+        let mut trainer = Trainer::new(
+            &spec,
+            self.init.seed,
+            self.trainer.hyper(),
+            self.data.clone(),
+        )
+        .map_err(|e| e.to_string())?;
+        trainer.set_augment(self.trainer.augment());
+        self.pause();
+        self.trainer = trainer;
+        self.init.params = self.trainer.model().param_vectors();
+        self.init.spec = spec;
+        self.forget_progress();
+        Ok(())
+    }
+
+    /// After `Reset` or a new architecture: a new run, from the trainer's weights.
+    fn forget_progress(&mut self) {
+        self.weights_current = true;
+        self.run = self.run.wrapping_add(1);
+        self.metrics = Metrics::default();
+        self.evaluation = None;
+        self.test_accuracy = None;
+        self.last_eval_examples = 0;
+        self.eval_due = true;
+        self.dirty = true;
     }
 
     fn pause(&mut self) {

@@ -1,0 +1,297 @@
+//! The architecture editor: the `arch=` string in a text field, re-analysed on every
+//! keystroke, with every layer's output shape, size arithmetic and parameter count, and
+//! inline errors that name the layer. Applying asks first: it replaces the trained weights.
+
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use crate::nn::spec::{LayerInfo, ModelSpec, SpecError};
+
+/// One top-level layer as the editor shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LayerRow {
+    /// The layer as written (trimmed).
+    pub token: String,
+    /// Its analysis, when every layer up to it is valid.
+    pub info: Option<LayerInfo>,
+    /// Why this layer is invalid (the whole message, naming it).
+    pub error: Option<String>,
+}
+
+/// What the editor knows about the text in its field.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ArchAnalysis {
+    pub rows: Vec<LayerRow>,
+    /// The valid spec, if the whole text is one.
+    pub spec: Option<ModelSpec>,
+    pub error: Option<SpecError>,
+}
+
+/// Splits the text at top-level commas (not those inside `res(…)`); trimmed, never panics.
+pub fn split_layers(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut current = String::new();
+    for ch in text.chars() {
+        match ch {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth <= 0 => {
+                out.push(current.trim().to_string());
+                current.clear();
+                continue;
+            }
+            _ => {}
+        }
+        current.push(ch);
+    }
+    if !current.trim().is_empty() || !out.is_empty() {
+        out.push(current.trim().to_string());
+    }
+    out
+}
+
+/// Parses and analyses `text`. When a layer fails, the layers before it still get their
+/// analysis (that of the prefix followed by `dense10`, when that prefix is valid), the failing
+/// layer gets the error, and the layers after it get neither.
+pub fn analyse_arch(text: &str) -> ArchAnalysis {
+    let tokens = split_layers(text);
+    match ModelSpec::parse(text).and_then(|spec| spec.analyze().map(|infos| (spec, infos))) {
+        Ok((spec, infos)) => ArchAnalysis {
+            rows: spec
+                .layers
+                .iter()
+                .zip(infos)
+                .map(|(layer, info)| LayerRow {
+                    token: layer.to_string(),
+                    info: Some(info),
+                    error: None,
+                })
+                .collect(),
+            spec: Some(spec),
+            error: None,
+        },
+        Err(e) => {
+            let bad = e.layer;
+            let prefix = bad
+                .filter(|&i| i > 0 && i <= tokens.len())
+                .and_then(|i| {
+                    let text = format!("{},dense10", tokens[..i].join(","));
+                    ModelSpec::parse(&text).ok()?.analyze().ok()
+                })
+                .unwrap_or_default();
+            let rows = tokens
+                .into_iter()
+                .enumerate()
+                .map(|(j, token)| LayerRow {
+                    token,
+                    info: if bad.is_some_and(|b| j < b) {
+                        prefix.get(j).cloned()
+                    } else {
+                        None
+                    },
+                    error: (bad == Some(j)).then(|| e.to_string()),
+                })
+                .collect();
+            ArchAnalysis {
+                rows,
+                spec: None,
+                error: Some(e),
+            }
+        }
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ArchEditorProps {
+    /// The architecture the page runs, in the `arch=` form.
+    pub current: AttrValue,
+    /// Whether a network is loaded (Apply is disabled until then).
+    pub ready: bool,
+    /// A new, valid architecture, confirmed by the user.
+    pub onapply: Callback<ModelSpec>,
+}
+
+#[function_component]
+pub fn ArchEditor(props: &ArchEditorProps) -> Html {
+    let text = use_state(|| props.current.to_string());
+    let confirming = use_state(|| false);
+    {
+        let (text, confirming) = (text.clone(), confirming.clone());
+        use_effect_with(props.current.clone(), move |current| {
+            text.set(current.to_string());
+            confirming.set(false);
+        });
+    }
+    let analysis = use_memo((*text).clone(), |t| analyse_arch(t));
+    let presets = use_memo((), |_| ModelSpec::presets());
+
+    let oninput = {
+        let (text, confirming) = (text.clone(), confirming.clone());
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            text.set(input.value());
+            confirming.set(false);
+        })
+    };
+    let onpreset = {
+        let (text, confirming, presets) = (text.clone(), confirming.clone(), presets.clone());
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            let chosen = select.value().parse::<usize>().ok();
+            if let Some((_, spec)) = chosen.and_then(|i| presets.get(i)) {
+                text.set(spec.to_string());
+                confirming.set(false);
+            }
+            select.set_value("");
+        })
+    };
+    let changed = analysis
+        .spec
+        .as_ref()
+        .is_some_and(|s| s.to_string() != props.current.as_str());
+    let onask = {
+        let confirming = confirming.clone();
+        Callback::from(move |_: MouseEvent| confirming.set(true))
+    };
+    let oncancel = {
+        let confirming = confirming.clone();
+        Callback::from(move |_: MouseEvent| confirming.set(false))
+    };
+    let onconfirm = {
+        let (confirming, analysis, onapply) =
+            (confirming.clone(), analysis.clone(), props.onapply.clone());
+        Callback::from(move |_: MouseEvent| {
+            confirming.set(false);
+            if let Some(spec) = &analysis.spec {
+                onapply.emit(spec.clone());
+            }
+        })
+    };
+    let total: Option<usize> = analysis.spec.is_some().then(|| {
+        analysis
+            .rows
+            .iter()
+            .filter_map(|r| r.info.as_ref())
+            .map(|i| i.params)
+            .sum()
+    });
+
+    html! {
+        <section class="card panel" data-testid="arch-editor" aria-labelledby="arch-editor-heading">
+            <h2 id="arch-editor-heading">{ "Change the network" }</h2>
+            <p class="hint">{ "Layers separated by commas, e.g. conv8k5s1p2 (8 filters, 5×5 kernel, \
+                stride 1, pad 2; add d2 for dilation, psame for same size), relu, max2s2 or avg2s2, \
+                dwconv3s1p1, res(…), dense10 (always last). The input is one 28×28 grey image." }</p>
+            <div class="arch-edit-bar">
+                <label>
+                    { "Architecture " }
+                    <input type="text" class="arch-text" data-testid="arch-input" spellcheck="false"
+                        value={(*text).clone()} {oninput} aria-describedby="arch-status" />
+                </label>
+                <label>
+                    { "Preset " }
+                    <select data-testid="arch-preset" onchange={onpreset}>
+                        <option value="" selected=true>{ "choose…" }</option>
+                        { for presets.iter().enumerate().map(|(i, (name, _))| html! {
+                            <option value={i.to_string()}>{ *name }</option>
+                        }) }
+                    </select>
+                </label>
+                <button type="button" data-testid="arch-apply" onclick={onask}
+                    disabled={!props.ready || !changed || *confirming}>{ "Apply…" }</button>
+            </div>
+            <p id="arch-status" class="arch-status" data-testid="arch-status" role="status">
+                { match (&analysis.error, total) {
+                    (Some(e), _) => html! { <span class="error">{ e.to_string() }</span> },
+                    (None, Some(total)) => html! { { format!("{total} parameters in all{}",
+                        if changed { " — not applied yet" } else { "" }) } },
+                    (None, None) => html! {},
+                } }
+            </p>
+            if *confirming {
+                <div class="arch-confirm" data-testid="arch-confirm" role="alertdialog"
+                    aria-label="Replace the network?">
+                    <p>{ "This replaces the trained weights with a freshly initialised network and \
+                        restarts training." }</p>
+                    <button type="button" data-testid="arch-confirm-apply" onclick={onconfirm}>{ "Apply" }</button>
+                    <button type="button" data-testid="arch-confirm-cancel" onclick={oncancel}>{ "Cancel" }</button>
+                </div>
+            }
+            <ol class="arch-layers" start="0">
+                { for analysis.rows.iter().enumerate().map(|(i, row)| layer_row(i, row)) }
+            </ol>
+        </section>
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn layer_row(index: usize, row: &LayerRow) -> Html {
+    let info = row.info.as_ref();
+    let shape = info.map(|i| i.output.to_string()).unwrap_or_default();
+    let params = info.map(|i| i.params.to_string()).unwrap_or_default();
+    let error = row.error.clone().unwrap_or_default();
+    let class = if row.error.is_some() {
+        "arch-layer invalid"
+    } else {
+        "arch-layer"
+    };
+    html! {
+        <li {class} data-testid={format!("layer-{index}")} data-out-shape={shape.clone()}
+            data-params={params} data-error={error}>
+            <div class="arch-layer-head">
+                <span class="layer-name">{ info.map(|i| i.name.clone()).unwrap_or_else(|| format!("layer {index}")) }</span>
+                <code>{ &row.token }</code>
+                <span class="arrow">{ "→" }</span>
+                <span class="out-shape">{ if shape.is_empty() { "?".to_string() } else { shape } }</span>
+            </div>
+            if let Some(info) = info {
+                { layer_details(info) }
+            }
+            if let Some(e) = &row.error {
+                <p class="error" role="alert">{ e.clone() }</p>
+            }
+        </li>
+    }
+}
+
+fn layer_details(info: &LayerInfo) -> Html {
+    let pooling = info.name.starts_with("pool");
+    let params = if pooling {
+        "0 learnable parameters".to_string()
+    } else {
+        plural(info.params, "parameter", "parameters")
+    };
+    let dropped = info.size.filter(|s| s.dropped > 0).map(|s| {
+        format!(
+            "does not divide evenly: the last {} of the input (bottom and right) {} under no window",
+            plural(s.dropped, "row and column", "rows and columns"),
+            if s.dropped == 1 { "falls" } else { "fall" }
+        )
+    });
+    html! {
+        <div class="arch-layer-body">
+            <span class="detail">{ &info.detail }</span>
+            if let Some(size) = info.size {
+                <span class="arith" data-testid="arith">{ format!("size: {size}") }</span>
+            }
+            if let Some(d) = dropped {
+                <span class="dropped" data-testid="dropped">{ d }</span>
+            }
+            <span class="params">{ params }</span>
+            if let Some(dense) = info.dense_params {
+                <span class="dense-cost" data-testid="dense-cost">
+                    { format!("a dense layer between the same sizes: {dense} parameters") }
+                </span>
+            }
+            if !info.inner.is_empty() {
+                <span class="inner">{ format!("block: {}", info.inner.iter()
+                    .map(|l| format!("{} → {} ({})", l.name, l.output, l.params))
+                    .collect::<Vec<_>>().join(", ")) }</span>
+            }
+        </div>
+    }
+}
