@@ -836,6 +836,22 @@ async fn arch_query_and_editor() {
         "an invalid architecture cannot be applied"
     );
 
+    // The per-layer buttons edit the text (Apply still needed).
+    type_arch(&page, "conv4k3s2p1,relu,max2s2,dense10").await;
+    page.click("layer-1-remove").await;
+    page.settle().await;
+    page.click("layer-1-down").await;
+    page.settle().await;
+    let text = page
+        .js(
+            "return document.querySelector('[data-testid=\"arch-input\"]').value",
+            vec![],
+        )
+        .await;
+    assert_eq!(text.as_str(), Some("conv4k3s2p1,dense10,max2s2"));
+    let (_, _, e2) = editor_layer(&page, 2).await;
+    assert!(!e2.is_empty(), "max2s2 after dense10 is marked: {e2:?}");
+
     // Apply asks first; Cancel keeps the network.
     type_arch(&page, "conv2k3s2p1,relu,avg2s2,dense10").await;
     assert_eq!(editor_layer(&page, 3).await.1, "990");

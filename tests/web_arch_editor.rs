@@ -1,7 +1,7 @@
 //! The architecture editor's analysis of the text in its field (pure, but part of the web app).
 #![cfg(target_arch = "wasm32")]
 
-use convscope::ui::arch_editor::{analyse_arch, split_layers};
+use convscope::ui::arch_editor::{analyse_arch, edit_layers, split_layers, LayerEdit};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -96,4 +96,26 @@ fn hostile_text_never_panics() {
         let a = analyse_arch(text);
         assert!(a.error.is_some() || a.spec.is_some(), "{text}");
     }
+}
+
+#[wasm_bindgen_test]
+fn layer_edits_remove_and_move_top_level_layers() {
+    let text = "conv8k3, res(conv8k3s1p1,relu),max2s2,dense10";
+    assert_eq!(
+        edit_layers(text, 1, LayerEdit::Remove),
+        "conv8k3,max2s2,dense10"
+    );
+    assert_eq!(
+        edit_layers(text, 1, LayerEdit::Up),
+        "res(conv8k3s1p1,relu),conv8k3,max2s2,dense10"
+    );
+    assert_eq!(
+        edit_layers(text, 2, LayerEdit::Down),
+        "conv8k3,res(conv8k3s1p1,relu),dense10,max2s2"
+    );
+    // Edits that do not apply leave the text alone.
+    assert_eq!(edit_layers(text, 0, LayerEdit::Up), text);
+    assert_eq!(edit_layers(text, 3, LayerEdit::Down), text);
+    assert_eq!(edit_layers(text, 9, LayerEdit::Remove), text);
+    assert_eq!(edit_layers("", 0, LayerEdit::Remove), "");
 }

@@ -51,6 +51,32 @@ pub fn split_layers(text: &str) -> Vec<String> {
     out
 }
 
+/// A per-layer edit of the text (the result still needs Apply).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LayerEdit {
+    Remove,
+    Up,
+    Down,
+}
+
+/// `text` with its top-level layer `index` removed or moved one place; unchanged when the edit
+/// does not apply (no such layer, first layer up, last layer down).
+pub fn edit_layers(text: &str, index: usize, edit: LayerEdit) -> String {
+    let mut layers = split_layers(text);
+    if index >= layers.len() {
+        return text.to_string();
+    }
+    match edit {
+        LayerEdit::Remove => {
+            layers.remove(index);
+        }
+        LayerEdit::Up if index > 0 => layers.swap(index - 1, index),
+        LayerEdit::Down if index + 1 < layers.len() => layers.swap(index, index + 1),
+        _ => return text.to_string(),
+    }
+    layers.join(",")
+}
+
 /// Parses and analyses `text`. When a layer fails, the layers before it still get their
 /// analysis (that of the prefix followed by `dense10`, when that prefix is valid), the failing
 /// layer gets the error, and the layers after it get neither.
@@ -146,6 +172,13 @@ pub fn ArchEditor(props: &ArchEditorProps) -> Html {
             select.set_value("");
         })
     };
+    let onedit = {
+        let (text, confirming) = (text.clone(), confirming.clone());
+        Callback::from(move |(index, edit): (usize, LayerEdit)| {
+            text.set(edit_layers(&text, index, edit));
+            confirming.set(false);
+        })
+    };
     let changed = analysis
         .spec
         .as_ref()
@@ -219,7 +252,9 @@ pub fn ArchEditor(props: &ArchEditorProps) -> Html {
                 </div>
             }
             <ol class="arch-layers" start="0">
-                { for analysis.rows.iter().enumerate().map(|(i, row)| layer_row(i, row)) }
+                { for analysis.rows.iter().enumerate().map(|(i, row)| {
+                    layer_row(i, row, analysis.rows.len(), &onedit)
+                }) }
             </ol>
         </section>
     }
@@ -229,7 +264,28 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-fn layer_row(index: usize, row: &LayerRow) -> Html {
+fn layer_row(
+    index: usize,
+    row: &LayerRow,
+    count: usize,
+    onedit: &Callback<(usize, LayerEdit)>,
+) -> Html {
+    let button = |edit: LayerEdit, label: &'static str, what: &str, disabled: bool| {
+        let onedit = onedit.clone();
+        let suffix = match edit {
+            LayerEdit::Remove => "remove",
+            LayerEdit::Up => "up",
+            LayerEdit::Down => "down",
+        };
+        html! {
+            <button type="button" class="layer-edit" {disabled}
+                data-testid={format!("layer-{index}-{suffix}")}
+                aria-label={format!("{what} layer {index} ({})", row.token)}
+                onclick={Callback::from(move |_: MouseEvent| onedit.emit((index, edit)))}>
+                { label }
+            </button>
+        }
+    };
     let info = row.info.as_ref();
     let shape = info.map(|i| i.output.to_string()).unwrap_or_default();
     let params = info.map(|i| i.params.to_string()).unwrap_or_default();
@@ -247,6 +303,11 @@ fn layer_row(index: usize, row: &LayerRow) -> Html {
                 <code>{ &row.token }</code>
                 <span class="arrow">{ "→" }</span>
                 <span class="out-shape">{ if shape.is_empty() { "?".to_string() } else { shape } }</span>
+                <span class="layer-edits">
+                    { button(LayerEdit::Up, "↑", "move up", index == 0) }
+                    { button(LayerEdit::Down, "↓", "move down", index + 1 >= count) }
+                    { button(LayerEdit::Remove, "✕", "remove", count <= 1) }
+                </span>
             </div>
             if let Some(info) = info {
                 { layer_details(info) }
