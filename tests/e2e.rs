@@ -211,19 +211,13 @@ async fn training_updates_kernels_and_pauses() {
     assert!(n_kernels > 0, "the kernels panel has no canvases");
 
     page.click("train-toggle").await;
-    let seen1 = wait_for(
-        "examples-seen to grow after pressing Train",
-        Duration::from_secs(30),
-        || async {
-            let s = page.examples_seen().await;
-            if s > seen0 {
-                Ok(s)
-            } else {
-                Err(format!("{s} (was {seen0})"))
-            }
-        },
-    )
-    .await;
+    let seen1 = page
+        .wait_examples_above(
+            seen0,
+            "examples-seen to grow after pressing Train",
+            Duration::from_secs(30),
+        )
+        .await;
     eprintln!("training: examples-seen {seen0} -> {seen1}");
     // While training, the page states its throughput in examples/s and in GFLOP/s.
     let (rate, gflops) = wait_for(
@@ -288,17 +282,10 @@ async fn training_updates_kernels_and_pauses() {
     eprintln!("same drawing, newer weights: {p2:?}");
     page.screenshot("training").await;
     let seen2 = page.examples_seen().await;
-    wait_for(
+    page.wait_examples_above(
+        seen2,
         "training to continue after drawing",
         Duration::from_secs(15),
-        || async {
-            let s = page.examples_seen().await;
-            if s > seen2 {
-                Ok(())
-            } else {
-                Err(format!("{s}"))
-            }
-        },
     )
     .await;
 
@@ -486,17 +473,10 @@ async fn all_assets_load_from_the_sub_path() {
     // The worker reports progress: one Step makes it train a batch on the MNIST data and answer.
     let before = page.examples_seen().await;
     page.click("step").await;
-    wait_for(
+    page.wait_examples_above(
+        before,
         "the worker to report a trained Step",
         Duration::from_secs(30),
-        || async {
-            let s = page.examples_seen().await;
-            if s > before {
-                Ok(())
-            } else {
-                Err(format!("examples-seen {s}"))
-            }
-        },
     )
     .await;
     let accuracy = wait_for(

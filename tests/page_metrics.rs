@@ -2,7 +2,7 @@
 //! headless Chromium through WebDriver, exactly as the end-to-end tests drive the page.
 //!
 //! These are benchmark figures, not tests: nothing here asserts on speed (a run fails only when
-//! the page cannot be driven at all). It is `#[ignore]`d so that `cargo test` and
+//! the page cannot be driven at all). It is marked ignored (with its reason) so that `cargo test` and
 //! `scripts/test.sh` never run it; `scripts/measure-page.sh` does:
 //!
 //! ```sh
@@ -835,17 +835,10 @@ async fn wait_worker_ready(page: &Page) {
 async fn start_training(page: &Page) {
     let before = page.examples_seen().await;
     page.click("train-toggle").await;
-    wait_for(
+    page.wait_examples_above(
+        before,
         "examples-seen to grow after pressing Train",
         Duration::from_secs(30),
-        || async {
-            let s = page.examples_seen().await;
-            if s > before {
-                Ok(())
-            } else {
-                Err(format!("{s}"))
-            }
-        },
     )
     .await;
 }

@@ -197,6 +197,19 @@ impl Page {
         })
     }
 
+    /// Waits until examples-seen exceeds `before` (the worker reported training); returns it.
+    pub async fn wait_examples_above(&self, before: u64, what: &str, timeout: Duration) -> u64 {
+        wait_for(what, timeout, || async {
+            let s = self.examples_seen().await;
+            if s > before {
+                Ok(s)
+            } else {
+                Err(format!("examples-seen {s} (was {before})"))
+            }
+        })
+        .await
+    }
+
     pub async fn prediction(&self) -> Prediction {
         let v = self
             .js(
