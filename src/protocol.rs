@@ -29,6 +29,34 @@ pub enum ToWorker {
     /// forgotten, as after `Reset`. A spec that fails is answered with `FromWorker::Error` and
     /// changes nothing.
     SetArchitecture(ModelSpec),
+    /// How the worker trains beyond the hyper-parameters (see [`Recipe`]). Takes effect from
+    /// the next step; the learning-rate decay counts examples since the last reset.
+    SetRecipe(Recipe),
+}
+
+/// Training aids the page can switch on and off. Both help a freshly reset network reach
+/// high test accuracy sooner (measured in docs/page-metrics.md, "time to 98%"); turning them
+/// off shows a class what they are worth.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recipe {
+    /// Train on randomly shifted, rotated, scaled and thickened copies of the images
+    /// (`Augment::light`), so the network cannot memorise the 8,000 training images.
+    pub augment: bool,
+    /// Lower the learning rate as training goes on: the set rate halves after
+    /// [`LR_HALVE_AFTER_EXAMPLES`] examples, is a third after twice as many, and so on.
+    pub lr_decay: bool,
+}
+
+/// Examples after which a decaying learning rate is half the rate set (see [`Recipe`]).
+pub const LR_HALVE_AFTER_EXAMPLES: u64 = 60_000;
+
+impl Default for Recipe {
+    fn default() -> Self {
+        Recipe {
+            augment: true,
+            lr_decay: false,
+        }
+    }
 }
 
 /// How live the page's view of training is. `Off` is the page's `?live=off`: the worker
@@ -80,6 +108,7 @@ pub struct Init {
     pub spec: ModelSpec,
     pub seed: u64,
     pub hyper: Hyper,
+    pub recipe: Recipe,
     /// `Model::param_vectors()` of the shipped model, so training continues from it.
     pub params: Vec<Vec<f32>>,
 }
@@ -146,6 +175,8 @@ pub struct Snapshot {
     /// Latest completed evaluation of this run, if any.
     pub test_accuracy: Option<TestAccuracy>,
     pub running: bool,
+    /// The learning rate the next step uses (the set rate, lowered by [`Recipe::lr_decay`]).
+    pub learning_rate: f32,
 }
 
 #[cfg(test)]

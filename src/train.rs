@@ -54,6 +54,33 @@ pub struct Trainer {
     augment_rng: ChaCha8Rng,
     labels: Vec<u8>,
     examples_seen: u64,
+    schedule: LrSchedule,
+}
+
+/// How the learning rate changes as training goes on. The hyper-parameters' rate is the
+/// starting rate; a schedule only scales it down, counted in examples seen since the last
+/// reset, so it is as reproducible as the rest of a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub enum LrSchedule {
+    /// The rate as set.
+    #[default]
+    Constant,
+    /// `rate / (1 + examples / halve_after)`: half the rate after `halve_after` examples, a
+    /// third after twice as many. Open-ended, so a run may go on as long as the class watches.
+    Decay { halve_after: u64 },
+}
+
+impl LrSchedule {
+    /// The rate to use after `examples` training examples, starting from `rate`.
+    pub fn rate(self, rate: f32, examples: u64) -> f32 {
+        match self {
+            LrSchedule::Constant => rate,
+            LrSchedule::Decay { halve_after } if halve_after > 0 => {
+                rate / (1.0 + examples as f32 / halve_after as f32)
+            }
+            LrSchedule::Decay { .. } => rate,
+        }
+    }
 }
 
 /// Clamps what the UI may send: batch 1..=MAX_BATCH, a finite non-negative learning rate.
@@ -89,6 +116,7 @@ impl Trainer {
             augment_rng: ChaCha8Rng::seed_from_u64(seed),
             labels: Vec::with_capacity(hyper.batch_size),
             examples_seen: 0,
+            schedule: LrSchedule::Constant,
         };
         t.reset();
         Ok(t)
@@ -161,8 +189,10 @@ impl Trainer {
         self.model.forward_train(&mut self.ws);
         let (loss, correct) = self.model.loss(&mut self.ws, &self.labels);
         self.model.backward(&mut self.ws);
-        self.model
-            .apply_gradients(&mut self.opt, self.hyper.learning_rate, &self.ws);
+        let lr = self
+            .schedule
+            .rate(self.hyper.learning_rate, self.examples_seen);
+        self.model.apply_gradients(&mut self.opt, lr, &self.ws);
         self.examples_seen += n as u64;
         StepStats {
             batch: n,
@@ -190,6 +220,21 @@ impl Trainer {
     pub fn with_augment(mut self, augment: Augment) -> Self {
         self.augment = Some(augment);
         self
+    }
+
+    /// Sets how the learning rate falls as training goes on; [`Trainer::reset`] keeps it.
+    pub fn set_schedule(&mut self, schedule: LrSchedule) {
+        self.schedule = schedule;
+    }
+
+    pub fn schedule(&self) -> LrSchedule {
+        self.schedule
+    }
+
+    /// The learning rate the next step uses.
+    pub fn current_learning_rate(&self) -> f32 {
+        self.schedule
+            .rate(self.hyper.learning_rate, self.examples_seen)
     }
 
     pub fn augment(&self) -> Option<Augment> {

@@ -202,3 +202,57 @@ fn ref_a_learns_mnist() {
     assert!(before < 0.3);
     assert!(acc >= 0.97, "test accuracy {acc}");
 }
+
+#[test]
+fn learning_rate_schedule_decays_by_examples_seen() {
+    use convscope::train::LrSchedule;
+    assert_eq!(LrSchedule::Constant.rate(0.05, 1_000_000), 0.05);
+    let decay = LrSchedule::Decay {
+        halve_after: 40_000,
+    };
+    assert_eq!(decay.rate(0.05, 0), 0.05);
+    assert!((decay.rate(0.05, 40_000) - 0.025).abs() < 1e-7);
+    assert!((decay.rate(0.06, 80_000) - 0.02).abs() < 1e-7);
+    // A zero period cannot divide by zero: the rate stays as set.
+    assert_eq!(LrSchedule::Decay { halve_after: 0 }.rate(0.05, 10), 0.05);
+
+    // The trainer uses it: after `halve_after` examples a step moves the weights by half as
+    // much as with the constant rate from the same state (plain SGD, no momentum).
+    let d = data();
+    let plain = Hyper {
+        learning_rate: 0.05,
+        batch_size: 10,
+        optimizer: OptimizerKind::Sgd { momentum: 0.0 },
+    };
+    let mut t = Trainer::new(&ModelSpec::ref_b(), 3, plain, d.clone()).unwrap();
+    t.set_schedule(LrSchedule::Decay { halve_after: 10 });
+    assert_eq!(t.current_learning_rate(), 0.05);
+    t.step();
+    assert!((t.current_learning_rate() - 0.025).abs() < 1e-7);
+    let mut constant = Trainer::new(&ModelSpec::ref_b(), 3, plain, d).unwrap();
+    constant.step();
+    assert!(
+        t.model().param_vectors() == constant.model().param_vectors(),
+        "the first step uses the full rate"
+    );
+    let before = t.model().param_vectors();
+    t.step();
+    constant.step();
+    let moved = |a: &[Vec<f32>], b: &[Vec<f32>]| -> f64 {
+        a.iter()
+            .flatten()
+            .zip(b.iter().flatten())
+            .map(|(x, y)| (x - y).abs() as f64)
+            .sum()
+    };
+    let decayed = moved(&before, &t.model().param_vectors());
+    let full = moved(&before, &constant.model().param_vectors());
+    assert!(
+        (decayed / full - 0.5).abs() < 1e-3,
+        "decayed step {decayed} vs full {full}"
+    );
+    // reset() keeps the schedule and restarts its count.
+    t.reset();
+    assert_eq!(t.schedule(), LrSchedule::Decay { halve_after: 10 });
+    assert_eq!(t.current_learning_rate(), 0.05);
+}

@@ -3,7 +3,9 @@
 
 use convscope::nn::optim::{Hyper, OptimizerKind};
 use convscope::nn::spec::ModelSpec;
-use convscope::protocol::{FromWorker, Init, LiveView, Metrics, Snapshot, TestAccuracy, ToWorker};
+use convscope::protocol::{
+    FromWorker, Init, LiveView, Metrics, Recipe, Snapshot, TestAccuracy, ToWorker,
+};
 use wasm_bindgen_test::*;
 use yew_agent::{Bincode, Codec};
 
@@ -29,6 +31,7 @@ fn every_to_worker_message_round_trips() {
             spec: ModelSpec::ref_a(),
             seed: 7,
             hyper: Hyper::default(),
+            recipe: Recipe::default(),
             params: vec![vec![0.5, -1.25, f32::MIN_POSITIVE], vec![], vec![3.0; 1000]],
         })),
         ToWorker::Train,
@@ -41,6 +44,11 @@ fn every_to_worker_message_round_trips() {
         ToWorker::SetLive(LiveView::On),
         ToWorker::SetArchitecture(ModelSpec::mobilenet_like()),
         ToWorker::SetArchitecture(ModelSpec::tiny_resnet()),
+        ToWorker::SetRecipe(Recipe::default()),
+        ToWorker::SetRecipe(Recipe {
+            augment: false,
+            lr_decay: true,
+        }),
     ];
     for msg in &messages {
         assert_eq!(&round_trip(msg), msg);
@@ -69,6 +77,7 @@ fn every_from_worker_message_round_trips() {
                 at_examples: 1024,
             }),
             running: true,
+            learning_rate: 0.025,
         })),
         FromWorker::Snapshot(Box::new(Snapshot {
             run: 0,
@@ -78,6 +87,7 @@ fn every_from_worker_message_round_trips() {
             examples_per_sec: None,
             test_accuracy: None,
             running: false,
+            learning_rate: 0.001,
         })),
     ];
     for msg in &messages {

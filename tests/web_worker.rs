@@ -9,9 +9,9 @@ use convscope::data::mnist::{Mnist, TEST};
 use convscope::nn::model::Model;
 use convscope::nn::optim::Hyper;
 use convscope::nn::spec::ModelSpec;
-use convscope::protocol::{Init, LiveView, Snapshot, ToWorker};
+use convscope::protocol::{Init, LiveView, Recipe, Snapshot, ToWorker, LR_HALVE_AFTER_EXAMPLES};
 use convscope::worker::fetch::fetch_bytes;
-use convscope::worker::session::{Session, SNAPSHOT_INTERVAL_MS};
+use convscope::worker::session::{recipe_of, Session, SNAPSHOT_INTERVAL_MS};
 use convscope::worker::timing::{now_ms, yield_now};
 use wasm_bindgen_test::*;
 
@@ -55,6 +55,7 @@ fn session(page_seed: u64) -> (Session, Vec<Vec<f32>>) {
             batch_size: 16,
             ..Hyper::default()
         },
+        recipe: Recipe::default(),
         params: page.clone(),
     };
     (
@@ -265,6 +266,7 @@ fn a_bad_data_set_is_an_error_not_a_panic() {
         spec: ModelSpec::ref_a(),
         seed: 1,
         hyper: Hyper::default(),
+        recipe: Recipe::default(),
         params: vec![],
     };
     let err = Session::new(init, small)
@@ -289,4 +291,45 @@ async fn fetch_failures_are_readable_messages() {
         .await
         .expect_err("404");
     assert!(err.contains("404"), "{err}");
+}
+
+#[wasm_bindgen_test]
+fn the_recipe_switches_augmentation_and_learning_rate_decay() {
+    let (mut s, _) = session(3);
+    let clock = fake_clock();
+    run_idle(&mut s, &clock);
+    assert_eq!(
+        recipe_of(s.trainer()),
+        Recipe::default(),
+        "Init's recipe is applied"
+    );
+    let set_rate = s.trainer().hyper().learning_rate;
+
+    let decay = Recipe {
+        augment: false,
+        lr_decay: true,
+    };
+    s.handle(ToWorker::SetRecipe(decay), clock());
+    assert_eq!(recipe_of(s.trainer()), decay);
+    assert!(s.trainer().augment().is_none());
+    s.handle(ToWorker::Step, clock());
+    let snap = s.take_snapshot(clock()).expect("a snapshot after a step");
+    let expected = set_rate / (1.0 + 16.0 / LR_HALVE_AFTER_EXAMPLES as f32);
+    assert!(
+        (snap.learning_rate - expected).abs() < 1e-9,
+        "after 16 examples the rate is {} (expected {expected})",
+        snap.learning_rate
+    );
+    assert!(snap.learning_rate < set_rate);
+
+    // A new architecture keeps the recipe; Reset restarts the decay.
+    s.set_architecture(ModelSpec::mlp()).expect("a valid spec");
+    assert_eq!(recipe_of(s.trainer()), decay);
+    s.handle(ToWorker::Reset, clock());
+    let snap = run_idle(&mut s, &clock).expect("a snapshot after reset");
+    assert_eq!(snap.learning_rate, set_rate);
+
+    s.handle(ToWorker::SetRecipe(Recipe::default()), clock());
+    assert_eq!(recipe_of(s.trainer()), Recipe::default());
+    assert!(s.trainer().augment().is_some());
 }

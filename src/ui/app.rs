@@ -96,6 +96,7 @@ fn Main() -> Html {
                                     spec: model.spec().clone(),
                                     seed: SEED,
                                     hyper,
+                                    recipe: crate::protocol::Recipe::default(),
                                     params: model.param_vectors(),
                                 })));
                                 if live != LiveView::default() {

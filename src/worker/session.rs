@@ -5,11 +5,14 @@
 
 use std::rc::Rc;
 
+use crate::data::mnist::Augment;
 use crate::data::mnist::{Mnist, TEST};
 use crate::nn::model::Model;
 use crate::nn::spec::ModelSpec;
-use crate::protocol::{Init, LiveView, Metrics, Snapshot, TestAccuracy, ToWorker};
-use crate::train::{evaluate, Trainer};
+use crate::protocol::{
+    Init, LiveView, Metrics, Recipe, Snapshot, TestAccuracy, ToWorker, LR_HALVE_AFTER_EXAMPLES,
+};
+use crate::train::{evaluate, LrSchedule, Trainer};
 
 /// Time spent training in one unit of work, in ms.
 pub const TRAIN_BUDGET_MS: f64 = 12.0;
@@ -71,6 +74,7 @@ impl Session {
         let mut trainer = Trainer::new(&init.spec, init.seed, init.hyper, data.clone())
             .map_err(|e| e.to_string())?;
         let weights_current = load_params(&mut trainer, &init.params);
+        apply_recipe(&mut trainer, init.recipe);
         Ok(Session {
             trainer,
             data,
@@ -142,6 +146,11 @@ impl Session {
             }
             ToWorker::SetHyper(hyper) => self.trainer.set_hyper(hyper),
             ToWorker::SetLive(live) => self.snapshot_interval_ms = live.snapshot_interval_ms(),
+            ToWorker::SetRecipe(recipe) => {
+                apply_recipe(&mut self.trainer, recipe);
+                // The page shows the rate in use.
+                self.dirty = true;
+            }
             ToWorker::SetArchitecture(spec) => {
                 // The reactor calls `set_architecture` itself to report errors.
                 let _ = self.set_architecture(spec);
@@ -160,6 +169,7 @@ impl Session {
         )
         .map_err(|e| e.to_string())?;
         trainer.set_augment(self.trainer.augment());
+        trainer.set_schedule(self.trainer.schedule());
         self.pause();
         self.trainer = trainer;
         self.init.params = self.trainer.model().param_vectors();
@@ -298,7 +308,28 @@ impl Session {
             examples_per_sec,
             test_accuracy: self.test_accuracy,
             running: self.running,
+            learning_rate: self.trainer.current_learning_rate(),
         })
+    }
+}
+
+/// The trainer settings a [`Recipe`] stands for.
+pub fn apply_recipe(trainer: &mut Trainer, recipe: Recipe) {
+    trainer.set_augment(recipe.augment.then(Augment::light));
+    trainer.set_schedule(if recipe.lr_decay {
+        LrSchedule::Decay {
+            halve_after: LR_HALVE_AFTER_EXAMPLES,
+        }
+    } else {
+        LrSchedule::Constant
+    });
+}
+
+/// The [`Recipe`] a trainer is following.
+pub fn recipe_of(trainer: &Trainer) -> Recipe {
+    Recipe {
+        augment: trainer.augment().is_some(),
+        lr_decay: trainer.schedule() != LrSchedule::Constant,
     }
 }
 
