@@ -4,6 +4,7 @@ pub mod kernels;
 pub mod layers;
 pub mod model;
 pub mod optim;
+pub mod explain;
 pub mod receptive;
 pub mod spec;
 
