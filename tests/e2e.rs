@@ -226,7 +226,9 @@ async fn training_updates_kernels_and_pauses() {
         || async {
             let rate = page.text("examples-per-sec").await;
             let gflops = page.text("gflops").await;
-            match (rate.trim().parse::<f64>(), gflops.trim().parse::<f64>()) {
+            // Counts are shown with thousands separators ("3,120").
+            let rate_number = rate.trim().replace(',', "");
+            match (rate_number.parse::<f64>(), gflops.trim().parse::<f64>()) {
                 (Ok(r), Ok(g)) if r > 0.0 && g > 0.0 => Ok((r, g)),
                 _ => Err(format!("examples/s {rate:?}, GFLOP/s {gflops:?}")),
             }
@@ -748,8 +750,9 @@ async fn wait_for_param_count(page: &Page, want: usize) {
         &format!("the network to have {want} parameters"),
         Duration::from_secs(30),
         || async {
+            // The page groups digits ("1,010"); the number is the same.
             let text = page.text("param-count").await;
-            if text.trim() == want.to_string() {
+            if text.trim().replace(',', "") == want.to_string() {
                 Ok(())
             } else {
                 Err(format!("param-count {text:?}"))
@@ -893,29 +896,247 @@ async fn arch_query_and_editor() {
     page.finish().await;
 }
 
+/// The value of the editor's text field.
+async fn arch_input(page: &Page) -> String {
+    page.js(
+        "return document.querySelector('[data-testid=\"arch-input\"]').value",
+        vec![],
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_string()
+}
+
+/// Whether `[data-testid=testid]` is shown and its top is within the first screen of the page.
+async fn visible_near_top(page: &Page, testid: &str) -> bool {
+    page.js(
+        "const e = document.querySelector(`[data-testid=\"${arguments[0]}\"]`);
+         if (!e) return false;
+         const r = e.getBoundingClientRect(), s = getComputedStyle(e);
+         return s.display !== 'none' && s.visibility !== 'hidden' && r.height > 0
+             && r.top + window.scrollY < window.innerHeight;",
+        vec![serde_json::json!(testid)],
+    )
+    .await
+    .as_bool()
+        == Some(true)
+}
+
 /// A hostile `arch=` is refused with a visible notice naming the layer, and the page runs the
-/// shipped network.
+/// shipped network; the rejected text and its error are in the editor, to fix, and the address
+/// no longer claims that network.
 #[tokio::test]
 #[ignore = "needs the release build: run by scripts/test.sh"]
 async fn hostile_arch_query_falls_back_to_the_default() {
-    let page = Page::open_with("?arch=conv4k30,dense10").await;
+    let page = Page::open_with("?arch=conv4k30,dense10&seed=7").await;
     let notice = page.text("arch-notice").await;
     assert!(
-        notice.contains("conv1"),
-        "the notice names the layer: {notice:?}"
+        notice.contains("conv1") && notice.contains("arch=conv4k30,dense10"),
+        "the notice names the layer and the rejected text: {notice:?}"
+    );
+    assert!(
+        visible_near_top(&page, "arch-notice").await,
+        "the notice is on the first screen"
     );
     let default = convscope::nn::default_spec();
     wait_for_param_count(&page, default.param_count()).await;
-    let infos = default.analyze().expect("the default spec is valid");
-    let (s0, p0, e0) = editor_layer(&page, 0).await;
-    assert_eq!(
-        (s0, p0, e0),
-        (
-            infos[0].output.to_string(),
-            infos[0].params.to_string(),
-            String::new()
-        )
+    // The editor holds the rejected text with its error, ready to be fixed.
+    assert_eq!(arch_input(&page).await, "conv4k30,dense10");
+    let (_, _, e0) = editor_layer(&page, 0).await;
+    assert!(e0.contains("conv1"), "layer-0 data-error {e0:?}");
+    assert!(page.text("arch-editor-notice").await.contains("conv4k30"));
+    // The address matches what runs: the shipped network, so no arch= (other values kept).
+    let search = page.js("return location.search", vec![]).await;
+    assert_eq!(search.as_str(), Some("?seed=7"));
+    page.screenshot("bad-arch").await;
+    page.finish().await;
+
+    // conv8k99 (the newcomer's example): the same.
+    let page = Page::open_with("?arch=conv8k99").await;
+    assert!(page.text("arch-notice").await.contains("arch=conv8k99"));
+    wait_for_param_count(&page, default.param_count()).await;
+    assert_eq!(arch_input(&page).await, "conv8k99");
+    let search = page.js("return location.search", vec![]).await;
+    assert_eq!(search.as_str(), Some(""));
+    page.finish().await;
+}
+
+/// `?arch=a&arch=b`: the first runs, and the notice says so; the address keeps only it.
+#[tokio::test]
+#[ignore = "needs the release build: run by scripts/test.sh"]
+async fn two_arch_values_are_named_in_the_notice() {
+    let page = Page::open_with("?arch=conv4k3s2p1,relu,max2s2,dense10&arch=dense10").await;
+    let notice = page.text("arch-notice").await;
+    assert!(
+        notice.contains("2 different arch= values")
+            && notice.contains("arch=conv4k3s2p1,relu,max2s2,dense10")
+            && notice.contains("ignoring arch=dense10"),
+        "{notice:?}"
     );
+    wait_for_param_count(&page, 2010).await;
+    assert_eq!(arch_input(&page).await, "conv4k3s2p1,relu,max2s2,dense10");
+    let search = page.js("return location.search", vec![]).await;
+    let search = search.as_str().unwrap_or_default().to_string();
+    assert_eq!(search.matches("arch=").count(), 1, "{search}");
+    assert!(search.contains("conv4k3s2p1"), "{search}");
+    page.finish().await;
+}
+
+/// Apply while training: the new network trains on at once (the confirmation says so), and the
+/// Train/Pause button keeps saying Pause.
+#[tokio::test]
+#[ignore = "needs the release build: run by scripts/test.sh"]
+async fn apply_while_training_keeps_training() {
+    let page = Page::open().await;
+    page.click("train-toggle").await;
+    page.wait_examples_above(0, "training to start", Duration::from_secs(60))
+        .await;
+    type_arch(&page, "conv4k3s2p1,relu,max2s2,dense10").await;
+    page.click("arch-apply").await;
+    page.settle().await;
+    let confirm = page.text("arch-confirm").await;
+    assert!(confirm.contains("training carries on"), "{confirm:?}");
+    page.click("arch-confirm-apply").await;
+    wait_for_param_count(&page, 2010).await;
+    // The count starts again from 0 for the new network, then grows on its own.
+    wait_for(
+        "the new network to train without pressing Train",
+        Duration::from_secs(30),
+        || async {
+            let seen = page.examples_seen().await;
+            let params = page.text("param-count").await;
+            if seen > 0 && seen < 1_000_000 && params.trim() == "2,010" {
+                Ok(seen)
+            } else {
+                Err(format!("examples seen {seen}, param-count {params:?}"))
+            }
+        },
+    )
+    .await;
+    let first = page.examples_seen().await;
+    page.wait_examples_above(first, "training to go on", Duration::from_secs(30))
+        .await;
+    assert_eq!(
+        page.attr("train-toggle", "aria-pressed").await.as_deref(),
+        Some("true")
+    );
+    assert_eq!(page.text("train-toggle").await.trim(), "Pause");
+    page.click("train-toggle").await;
+    page.finish().await;
+}
+
+/// How far the page scrolls sideways (0: not at all), and the widest elements that stick out.
+async fn horizontal_overflow(page: &Page) -> (i64, String) {
+    let v = page
+        .js(
+            "const root = document.documentElement, w = root.clientWidth;
+             const out = [...document.querySelectorAll('body *')]
+                 .filter(e => e.getBoundingClientRect().right > w + 0.5)
+                 .filter(e => {
+                     for (let a = e.parentElement; a && a !== document.body; a = a.parentElement)
+                         if (getComputedStyle(a).overflowX !== 'visible') return false;
+                     return true;
+                 })
+                 .slice(0, 8)
+                 .map(e => `${e.parentElement.parentElement.className}>${e.parentElement.className}>${e.tagName.toLowerCase()}.${e.className} \
+                     ${Math.round(e.getBoundingClientRect().right)}`);
+             return [root.scrollWidth - w, out.join(', ')];",
+            vec![],
+        )
+        .await;
+    (
+        v[0].as_i64().unwrap_or(i64::MAX),
+        v[1].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+/// Phone width (400 px): no sideways page scroll (heat maps included), and Train is close
+/// under the pad. Also at 1280 px. Screenshots: e2e-phone-400*.png, e2e-desktop-1280.png.
+#[tokio::test]
+#[ignore = "needs the release build: run by scripts/test.sh"]
+async fn phone_width_layout() {
+    let page = Page::open().await;
+    page.client
+        .set_window_size(400, 860)
+        .await
+        .expect("resize the window");
+    page.settle().await;
+    let width = page.js("return window.innerWidth", vec![]).await;
+    assert!(
+        width.as_i64().is_some_and(|w| w <= 420),
+        "window not narrow: {width}"
+    );
+    // Wait for the test digit's feature maps to be drawn.
+    page.settle().await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    page.screenshot("phone-400").await;
+    let (overflow, what) = horizontal_overflow(&page).await;
+    assert_eq!(overflow, 0, "sideways scroll at 400 px: {what}");
+    // The Train button sits right below the pad's card, within one screen of the pad's top.
+    let gap = page
+        .js(
+            "const pad = document.querySelector('[data-testid=\"draw-pad\"]').getBoundingClientRect();
+             const train = document.querySelector('[data-testid=\"train-toggle\"]').getBoundingClientRect();
+             return [pad.top, pad.bottom, train.top, train.bottom, window.innerHeight];",
+            vec![],
+        )
+        .await;
+    let v: Vec<f64> = gap
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x.as_f64()).collect())
+        .unwrap_or_default();
+    assert_eq!(v.len(), 5, "{gap}");
+    let (pad_top, pad_bottom, train_top, train_bottom, screen) = (v[0], v[1], v[2], v[3], v[4]);
+    assert!(
+        train_top > pad_bottom && train_bottom - pad_top <= screen,
+        "the pad ({pad_top}..{pad_bottom}) and Train ({train_top}..{train_bottom}) do not fit on \
+         one {screen} px screen"
+    );
+    page.screenshot("phone-400").await;
+    // Further down: the panels, the editor with its notes, all within the width.
+    for (i, panel) in ["kernels", "arch-editor"].into_iter().enumerate() {
+        page.js(
+            "const e = document.querySelector(`[data-testid=\"${arguments[0]}\"]`);
+             if (e) e.scrollIntoView();",
+            vec![serde_json::json!(panel)],
+        )
+        .await;
+        page.settle().await;
+        page.screenshot(&format!("phone-400-{i}")).await;
+    }
+    // The "does not divide evenly" line is a note, not an error.
+    type_arch(&page, "conv4k3s2p0,relu,dense10").await;
+    let colours = page
+        .js(
+            "const d = document.querySelector('[data-testid=\"dropped\"]');
+             const probe = document.createElement('p');
+             probe.className = 'error';
+             probe.textContent = 'x';
+             document.body.appendChild(probe);
+             const out = [getComputedStyle(d).color, getComputedStyle(probe).color];
+             probe.remove();
+             return out;",
+            vec![],
+        )
+        .await;
+    assert_ne!(
+        colours[0], colours[1],
+        "the dropped note is coloured like an error"
+    );
+    let (overflow, what) = horizontal_overflow(&page).await;
+    assert_eq!(overflow, 0, "sideways scroll in the editor: {what}");
+
+    page.client
+        .set_window_size(1280, 900)
+        .await
+        .expect("resize the window");
+    page.js("window.scrollTo(0, 0)", vec![]).await;
+    page.settle().await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (overflow, what) = horizontal_overflow(&page).await;
+    assert_eq!(overflow, 0, "sideways scroll at 1280 px: {what}");
+    page.screenshot("desktop-1280").await;
     page.finish().await;
 }
 

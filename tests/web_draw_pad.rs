@@ -125,6 +125,76 @@ async fn pointer_events_become_strokes_and_clear_empties_them() {
     host.remove();
 }
 
+/// A stroke that starts outside the pad (button already down) draws from where it comes in.
+#[wasm_bindgen_test]
+async fn a_stroke_that_starts_outside_the_pad_draws_from_its_edge() {
+    let document = gloo::utils::document();
+    let host = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&host).unwrap();
+    let updates: Rc<RefCell<Vec<Rc<Vec<Stroke>>>>> = Rc::default();
+    let onchange = {
+        let updates = updates.clone();
+        Callback::from(move |s: Rc<Vec<Stroke>>| updates.borrow_mut().push(s))
+    };
+    let handle =
+        yew::Renderer::<DrawPad>::with_root_and_props(host.clone(), DrawPadProps { onchange })
+            .render();
+    settle().await;
+    let pad = host
+        .query_selector("[data-testid=draw-pad]")
+        .unwrap()
+        .expect("pad canvas");
+    let rect = pad.get_bounding_client_rect();
+    let moved = |id: i32, x: f64, y: f64, buttons: u16| {
+        let init = PointerEventInit::new();
+        init.set_bubbles(true);
+        init.set_cancelable(true);
+        init.set_pointer_id(id);
+        init.set_is_primary(true);
+        init.set_pointer_type("mouse");
+        init.set_button(-1);
+        init.set_buttons(buttons);
+        init.set_client_x((rect.left() + x).round() as i32);
+        init.set_client_y((rect.top() + y).round() as i32);
+        let event = PointerEvent::new_with_event_init_dict("pointermove", &init).unwrap();
+        pad.dispatch_event(&event).unwrap();
+    };
+    // Hovering with no button pressed draws nothing.
+    moved(1, 50.0, 50.0, 0);
+    moved(1, 80.0, 50.0, 0);
+    settle().await;
+    assert!(
+        updates.borrow().last().is_none_or(|s| s.is_empty()),
+        "hovering drew {:?}",
+        updates.borrow().last()
+    );
+    // The button went down outside; the pointer enters at the left edge and moves right.
+    for i in 0..=10 {
+        moved(1, 20.0 * i as f64, 140.0, 1);
+    }
+    pointer(
+        &pad,
+        "pointerup",
+        1,
+        rect.left() + 200.0,
+        rect.top() + 140.0,
+    );
+    settle().await;
+    let last = updates.borrow().last().cloned().expect("an update");
+    assert_eq!(last.len(), 1, "one stroke: {last:?}");
+    let stroke = &last[0];
+    assert!(stroke.len() >= 10, "{stroke:?}");
+    assert!(
+        stroke[0].0 <= 1.0 && (stroke[0].1 - 140.0).abs() <= 1.0,
+        "the stroke starts where the pen came in: {:?}",
+        stroke[0]
+    );
+    let end = stroke[stroke.len() - 1];
+    assert!((end.0 - 200.0).abs() <= 1.0, "{end:?}");
+    handle.destroy();
+    host.remove();
+}
+
 #[wasm_bindgen_test]
 fn recorder_clamps_skips_jitter_and_tracks_one_pointer() {
     let mut r = StrokeRecorder::default();

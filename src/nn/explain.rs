@@ -67,6 +67,9 @@ pub struct CellExplanation {
     pub math: CellMath,
     /// The cell's value in the engine's own forward pass.
     pub engine: f32,
+    /// The layer's input as the engine saw it, `[channels, height, width]`: what the window
+    /// slides over.
+    pub input: Array3<f32>,
 }
 
 impl CellExplanation {
@@ -203,6 +206,7 @@ impl Model {
             terms,
             math,
             engine,
+            input: input.clone(),
         })
     }
 }

@@ -35,15 +35,6 @@ pub fn About() -> Html {
     }
 }
 
-/// `8000` → `"8,000"`.
 fn group_thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
+    super::format::thousands(n as u64)
 }

@@ -2,17 +2,20 @@
 
 use std::rc::Rc;
 
+use wasm_bindgen::JsCast;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 use yew_agent::prelude::*;
 use yew_agent::reactor::ReactorProvider;
 
 use super::about::About;
-use super::arch_editor::ArchEditor;
+use super::arch_editor::{read_arch_query, ArchEditor};
 use super::architecture::Architecture;
 use super::charts::{LineChart, Series};
 use super::draw_pad::DrawPad;
+use super::cell_inspector::{cell_from_click, CellInspector};
 use super::feature_maps::FeatureMaps;
+use crate::nn::receptive::Cell;
 use super::kernels::Kernels;
 use super::marks::mark_now;
 use super::pooling::Pooling;
@@ -78,17 +81,24 @@ fn Main() -> Html {
             // `?live=off`: the worker reports rarely (for measuring what the live view costs).
             let live = LiveView::from_query(&query);
             // `?arch=…`: run this architecture instead of the shipped one, if it is valid.
-            let requested = match arch_from_query(&query) {
-                None => None,
-                Some(Ok(spec)) => Some(spec),
-                Some(Err(notice)) => {
-                    d.dispatch(Action::ArchNotice(notice));
-                    None
-                }
-            };
+            let values = arch_values(&query);
+            let arch = read_arch_query(&values);
+            if let Some(notice) = arch.notice {
+                d.dispatch(Action::ArchNotice {
+                    notice,
+                    rejected: arch.rejected,
+                });
+            }
+            let requested = arch.spec;
             spawn_local(async move {
                 match load_model().await.map(|m| model_for(m, requested, &d)) {
-                    Ok(model) => {
+                    Ok((model, pretrained)) => {
+                        // The address says what runs: the architecture actually loaded, or
+                        // no arch= at all when the shipped network runs.
+                        if !values.is_empty() {
+                            let arch = (!pretrained).then(|| model.spec().to_string());
+                            set_arch_in_address(arch.as_deref());
+                        }
                         match asset_url(DATA_PATH) {
                             Ok(data_url) => {
                                 bridge.send(ToWorker::Init(Box::new(Init {
@@ -105,7 +115,7 @@ fn Main() -> Html {
                             }
                             Err(e) => d.dispatch(Action::Worker(FromWorker::Error(e))),
                         }
-                        d.dispatch(Action::ModelLoaded(model));
+                        d.dispatch(Action::ModelLoaded { model, pretrained });
                     }
                     Err(e) => d.dispatch(Action::ModelFailed(e)),
                 }
@@ -177,6 +187,21 @@ fn Main() -> Html {
         }
     });
 
+    // The cell shown in "Inside one cell", picked by a click on a feature or pooling map.
+    let selected_cell = use_state(|| None::<Cell>);
+    let onpickcell = {
+        let (selected, model) = (selected_cell.clone(), model.clone());
+        Callback::from(move |e: MouseEvent| {
+            if let Some(cell) = model.as_ref().and_then(|m| cell_from_click(&m.0.borrow(), &e)) {
+                selected.set(Some(cell));
+            }
+        })
+    };
+    let onselectcell = {
+        let selected = selected_cell.clone();
+        Callback::from(move |cell: Option<Cell>| selected.set(cell))
+    };
+
     let ondraw = {
         let dispatch = state.dispatcher();
         Callback::from(move |strokes: Rc<Vec<Stroke>>| dispatch.dispatch(Action::Drawing(strokes)))
@@ -220,17 +245,32 @@ fn Main() -> Html {
 
     let onarch = {
         let (dispatch, bridge) = (state.dispatcher(), bridge.clone());
+        let running = state.training.running;
         Callback::from(move |spec: ModelSpec| match Model::new(&spec, SEED) {
             Ok(model) => {
                 bridge.send(ToWorker::SetArchitecture(spec.clone()));
-                dispatch.dispatch(Action::ArchitectureApplied(model));
-                set_arch_in_address(&spec.to_string());
+                // A teacher who applies a change while training expects it to keep training.
+                if running {
+                    bridge.send(ToWorker::Train);
+                }
+                dispatch.dispatch(Action::ArchitectureApplied { model, running });
+                set_arch_in_address(Some(&spec.to_string()));
             }
-            Err(e) => dispatch.dispatch(Action::ArchNotice(format!(
-                "The network was not changed: {e}"
-            ))),
+            Err(e) => dispatch.dispatch(Action::ArchNotice {
+                notice: format!("The network was not changed: {e}"),
+                rejected: None,
+            }),
         })
     };
+    let onshow_editor = Callback::from(|_: MouseEvent| {
+        let document = gloo::utils::document();
+        if let Ok(Some(input)) = document.query_selector("[data-testid=\"arch-input\"]") {
+            input.scroll_into_view();
+            if let Ok(input) = input.dyn_into::<web_sys::HtmlElement>() {
+                let _ = input.focus();
+            }
+        }
+    });
     let current_arch = match &state.model {
         Loadable::Ready(m) => AttrValue::from(m.0.borrow().spec().to_string()),
         _ => AttrValue::default(),
@@ -279,7 +319,13 @@ fn Main() -> Html {
                 Loadable::Ready(_) => html! {},
             } }
             if let Some(notice) = &state.arch_notice {
-                <p class="error arch-notice" role="alert" data-testid="arch-notice">{ notice.clone() }</p>
+                <div class="arch-notice" role="alert" data-testid="arch-notice">
+                    <strong>{ "About the address's arch=: " }</strong>{ notice.clone() }
+                    { " " }
+                    <button type="button" data-testid="arch-notice-show" onclick={onshow_editor}>
+                        { "Show it in the editor" }
+                    </button>
+                </div>
             }
             <main class="layout">
                 <section class="card draw" aria-labelledby="draw-heading">
@@ -302,10 +348,17 @@ fn Main() -> Html {
                 </div>
             </main>
             <Kernels groups={(*kernels).clone()} />
-            <FeatureMaps groups={views.maps.clone()} shown={shown} test_index={state.test_index}
-                {test_set_error} {onpick} />
-            <Pooling groups={views.pools.clone()} />
-            <ArchEditor current={current_arch} ready={model_ready} onapply={onarch} />
+            <div class="pickable" onclick={onpickcell}>
+                <FeatureMaps groups={views.maps.clone()} shown={shown.clone()} test_index={state.test_index}
+                    {test_set_error} {onpick} />
+                <Pooling groups={views.pools.clone()} />
+            </div>
+            <CellInspector model={model.clone()} version={version} shown={shown} cell={*selected_cell}
+                onselect={onselectcell} />
+            <ArchEditor current={current_arch} ready={model_ready} onapply={onarch}
+                training={state.training.running}
+                rejected={state.arch_rejected.clone().map(AttrValue::from)}
+                notice={state.arch_notice.clone().map(AttrValue::from)} />
             <Architecture infos={state.infos.clone()} />
             <About />
         </>
@@ -332,51 +385,63 @@ fn probabilities(taps: &[ndarray::Array3<f32>]) -> Option<[f32; CLASSES]> {
     Some(p)
 }
 
-/// The `arch=` of a page query (`?a=b&arch=…`), if there is one: the parsed spec, or a
-/// notice saying what is wrong with it (naming the layer) and that the default runs instead.
-fn arch_from_query(query: &str) -> Option<Result<ModelSpec, String>> {
-    let params = web_sys::UrlSearchParams::new_with_str(query).ok()?;
-    let arch = params.get("arch")?;
-    Some(ModelSpec::parse(&arch).map_err(|e| {
-        format!("The architecture in the address (arch=) was not used — {e}. Running the default network instead.")
-    }))
+/// Every `arch=` value of a page query (`?a=b&arch=…`), in order.
+fn arch_values(query: &str) -> Vec<String> {
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(query) else {
+        return Vec::new();
+    };
+    params
+        .get_all("arch")
+        .iter()
+        .filter_map(|v| v.as_string())
+        .collect()
 }
 
-/// The page's model: the shipped one, unless `requested` is another architecture, which
-/// then starts from the seed (the shipped weights fit only the shipped architecture).
+/// The page's model and whether it carries the shipped weights: the shipped one, unless
+/// `requested` is another architecture, which then starts from the seed (the shipped weights
+/// fit only the shipped architecture).
 fn model_for(
     shipped: Model,
     requested: Option<ModelSpec>,
     dispatch: &UseReducerDispatcher<AppState>,
-) -> Model {
+) -> (Model, bool) {
     let Some(spec) = requested.filter(|s| s != shipped.spec()) else {
-        return shipped;
+        return (shipped, true);
     };
     match Model::new(&spec, SEED) {
-        Ok(model) => model,
+        Ok(model) => (model, false),
         Err(e) => {
-            dispatch.dispatch(Action::ArchNotice(format!(
-                "The architecture in the address (arch=) was not used — {e}. Running the default network instead."
-            )));
-            shipped
+            dispatch.dispatch(Action::ArchNotice {
+                notice: format!(
+                    "The architecture in the address, arch={spec}, cannot run: {e}. Running \
+                     the shipped network instead; the rejected architecture is in the editor."
+                ),
+                rejected: Some(spec.to_string()),
+            });
+            (shipped, true)
         }
     }
 }
 
 /// Keeps the page's address in step with the network: `arch=` replaced (other parameters
-/// kept) with `history.replaceState`, so a reload or a shared link shows the same network.
-fn set_arch_in_address(arch: &str) {
+/// kept; `None` removes it) with `history.replaceState`, so a reload or a shared link shows
+/// the same network.
+fn set_arch_in_address(arch: Option<&str>) {
     let window = gloo::utils::window();
     let location = window.location();
     let Ok(params) = web_sys::UrlSearchParams::new_with_str(&location.search().unwrap_or_default())
     else {
         return;
     };
-    params.set("arch", arch);
+    match arch {
+        Some(arch) => params.set("arch", arch),
+        None => params.delete("arch"),
+    }
     let query: String = params.to_string().into();
     let url = format!(
-        "{}?{query}{}",
+        "{}{}{query}{}",
         location.pathname().unwrap_or_default(),
+        if query.is_empty() { "" } else { "?" },
         location.hash().unwrap_or_default()
     );
     if let Ok(history) = window.history() {

@@ -2,10 +2,85 @@
 //! keystroke, with every layer's output shape, size arithmetic and parameter count, and
 //! inline errors that name the layer. Applying asks first: it replaces the trained weights.
 
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use super::format::thousands;
 use crate::nn::spec::{LayerInfo, ModelSpec, SpecError};
+
+/// What the page's `arch=` values ask for, read once at start-up.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ArchQuery {
+    /// The network to run instead of the shipped one, if the address names a valid one.
+    pub spec: Option<ModelSpec>,
+    /// What the teacher must know about the address's `arch=` (shown at the top of the page
+    /// and in the editor), if anything.
+    pub notice: Option<String>,
+    /// An `arch=` that could not run, for the editor's text field (so it can be fixed there).
+    pub rejected: Option<String>,
+}
+
+/// Reads every `arch=` value of the address (`URLSearchParams.getAll("arch")`). One valid
+/// value runs; an invalid one is rejected with its error; several different values are never
+/// silently reduced to the first: the notice says so and which one ran.
+pub fn read_arch_query(values: &[String]) -> ArchQuery {
+    let Some(first) = values.first() else {
+        return ArchQuery::default();
+    };
+    let several = values.iter().any(|v| v != first);
+    let ignored = || {
+        values[1..]
+            .iter()
+            .filter(|v| *v != first)
+            .map(|v| format!("arch={v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match ModelSpec::parse(first) {
+        Ok(spec) => ArchQuery {
+            notice: several.then(|| {
+                format!(
+                    "The address has {} different arch= values, but a network has one                      architecture: running the first, arch={first}, and ignoring {}.",
+                    distinct(values),
+                    ignored()
+                )
+            }),
+            spec: Some(spec),
+            rejected: None,
+        },
+        Err(e) => ArchQuery {
+            spec: None,
+            notice: Some(if several {
+                format!(
+                    "The address has {} different arch= values, but a network has one                      architecture. The first, arch={first}, cannot run: {e}. The others ({})                      were ignored. Running the shipped network instead; the rejected                      architecture is in the editor, to fix and apply.",
+                    distinct(values),
+                    ignored()
+                )
+            } else {
+                format!(
+                    "The architecture in the address, arch={first}, cannot run: {e}. Running                      the shipped network instead; the rejected architecture is in the editor,                      to fix and apply."
+                )
+            }),
+            rejected: Some(first.clone()),
+        },
+    }
+}
+
+fn distinct(values: &[String]) -> usize {
+    let mut seen: Vec<&String> = Vec::new();
+    for v in values {
+        if !seen.contains(&v) {
+            seen.push(v);
+        }
+    }
+    seen.len()
+}
+
+/// Which of `presets` the text is (compared as specs, so spacing does not matter).
+pub fn preset_index(presets: &[(&'static str, ModelSpec)], text: &str) -> Option<usize> {
+    let spec = ModelSpec::parse(text).ok()?;
+    presets.iter().position(|(_, p)| *p == spec)
+}
 
 /// One top-level layer as the editor shows it.
 #[derive(Clone, Debug, PartialEq)]
@@ -136,21 +211,55 @@ pub struct ArchEditorProps {
     pub ready: bool,
     /// A new, valid architecture, confirmed by the user.
     pub onapply: Callback<ModelSpec>,
+    /// Whether the worker is training (Apply then carries on training the new network).
+    #[prop_or_default]
+    pub training: bool,
+    /// An `arch=` from the address that could not run: the field starts with it.
+    #[prop_or_default]
+    pub rejected: Option<AttrValue>,
+    /// Why it could not run (or any other notice about the address's `arch=`).
+    #[prop_or_default]
+    pub notice: Option<AttrValue>,
 }
 
 #[function_component]
 pub fn ArchEditor(props: &ArchEditorProps) -> Html {
-    let text = use_state(|| props.current.to_string());
+    let text = use_state(|| {
+        props
+            .rejected
+            .clone()
+            .unwrap_or_else(|| props.current.clone())
+            .to_string()
+    });
     let confirming = use_state(|| false);
     {
         let (text, confirming) = (text.clone(), confirming.clone());
-        use_effect_with(props.current.clone(), move |current| {
-            text.set(current.to_string());
-            confirming.set(false);
-        });
+        use_effect_with(
+            (props.current.clone(), props.rejected.clone()),
+            move |(current, rejected)| {
+                text.set(rejected.as_ref().unwrap_or(current).to_string());
+                confirming.set(false);
+            },
+        );
     }
     let analysis = use_memo((*text).clone(), |t| analyse_arch(t));
     let presets = use_memo((), |_| ModelSpec::presets());
+    // The preset list shows the preset the text is (or "custom"), also after a pick: the
+    // browser's own selection is set from the text after every render.
+    let preset = preset_index(&presets, &text);
+    let select_ref = use_node_ref();
+    {
+        let select_ref = select_ref.clone();
+        use_effect(move || {
+            if let Some(select) = select_ref.cast::<HtmlSelectElement>() {
+                let want = preset.map(|i| i.to_string()).unwrap_or_default();
+                if select.value() != want {
+                    select.set_value(&want);
+                }
+            }
+        });
+    }
+    let input_ref = use_node_ref();
 
     let oninput = {
         let (text, confirming) = (text.clone(), confirming.clone());
@@ -169,7 +278,6 @@ pub fn ArchEditor(props: &ArchEditorProps) -> Html {
                 text.set(spec.to_string());
                 confirming.set(false);
             }
-            select.set_value("");
         })
     };
     let onedit = {
@@ -201,14 +309,22 @@ pub fn ArchEditor(props: &ArchEditorProps) -> Html {
             }
         })
     };
-    let total: Option<usize> = analysis.spec.is_some().then(|| {
+    let total: Option<u64> = analysis.spec.is_some().then(|| {
         analysis
             .rows
             .iter()
             .filter_map(|r| r.info.as_ref())
-            .map(|i| i.params)
+            .map(|i| i.params as u64)
             .sum()
     });
+    let onfix = {
+        let input_ref = input_ref.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(input) = input_ref.cast::<HtmlElement>() {
+                let _ = input.focus();
+            }
+        })
+    };
 
     html! {
         <section class="card panel" data-testid="arch-editor" aria-labelledby="arch-editor-heading">
@@ -216,18 +332,27 @@ pub fn ArchEditor(props: &ArchEditorProps) -> Html {
             <p class="hint">{ "Layers separated by commas, e.g. conv8k5s1p2 (8 filters, 5×5 kernel, \
                 stride 1, pad 2; add d2 for dilation, psame for same size), relu, max2s2 or avg2s2, \
                 dwconv3s1p1, res(…), dense10 (always last). The input is one 28×28 grey image." }</p>
+            <p class="hint">{ "Beside each convolution: what a dense (fully connected) layer between                 the same input and output sizes would cost. A convolution reuses one small kernel at                 every position, a dense layer has a weight for every input–output pair." }</p>
+            if let Some(notice) = &props.notice {
+                <div class="arch-editor-notice" data-testid="arch-editor-notice" role="note">
+                    <p>{ notice.clone() }</p>
+                    if props.rejected.is_some() {
+                        <button type="button" onclick={onfix}>{ "Fix it here" }</button>
+                    }
+                </div>
+            }
             <div class="arch-edit-bar">
                 <label>
                     { "Architecture " }
-                    <input type="text" class="arch-text" data-testid="arch-input" spellcheck="false"
-                        value={(*text).clone()} {oninput} aria-describedby="arch-status" />
+                    <input ref={input_ref} type="text" class="arch-text" data-testid="arch-input"
+                        spellcheck="false" value={(*text).clone()} {oninput} aria-describedby="arch-status" />
                 </label>
                 <label>
                     { "Preset " }
-                    <select data-testid="arch-preset" onchange={onpreset}>
-                        <option value="" selected=true>{ "choose…" }</option>
+                    <select ref={select_ref} data-testid="arch-preset" onchange={onpreset}>
+                        <option value="" selected={preset.is_none()}>{ "custom (choose a preset…)" }</option>
                         { for presets.iter().enumerate().map(|(i, (name, _))| html! {
-                            <option value={i.to_string()}>{ *name }</option>
+                            <option value={i.to_string()} selected={preset == Some(i)}>{ *name }</option>
                         }) }
                     </select>
                 </label>
@@ -237,7 +362,7 @@ pub fn ArchEditor(props: &ArchEditorProps) -> Html {
             <p id="arch-status" class="arch-status" data-testid="arch-status" role="status">
                 { match (&analysis.error, total) {
                     (Some(e), _) => html! { <span class="error">{ e.to_string() }</span> },
-                    (None, Some(total)) => html! { { format!("{total} parameters in all{}",
+                    (None, Some(total)) => html! { { format!("{} parameters in all{}", thousands(total),
                         if changed { " — not applied yet" } else { "" }) } },
                     (None, None) => html! {},
                 } }
@@ -245,8 +370,13 @@ pub fn ArchEditor(props: &ArchEditorProps) -> Html {
             if *confirming {
                 <div class="arch-confirm" data-testid="arch-confirm" role="alertdialog"
                     aria-label="Replace the network?">
-                    <p>{ "This replaces the trained weights with a freshly initialised network and \
-                        restarts training." }</p>
+                    <p>{ if props.training {
+                        "This replaces the trained weights with a freshly initialised network \
+                        (random weights from the seed); training carries on with the new network."
+                    } else {
+                        "This replaces the trained weights with a freshly initialised network \
+                        (random weights from the seed); press Train to train it."
+                    } }</p>
                     <button type="button" data-testid="arch-confirm-apply" onclick={onconfirm}>{ "Apply" }</button>
                     <button type="button" data-testid="arch-confirm-cancel" onclick={oncancel}>{ "Cancel" }</button>
                 </div>
@@ -261,7 +391,11 @@ pub fn ArchEditor(props: &ArchEditorProps) -> Html {
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+    format!(
+        "{} {}",
+        thousands(n as u64),
+        if n == 1 { one } else { many }
+    )
 }
 
 fn layer_row(
@@ -326,6 +460,17 @@ fn layer_details(info: &LayerInfo) -> Html {
     } else {
         plural(info.params, "parameter", "parameters")
     };
+    let dense_title = format!(
+        "A dense layer from {} = {} inputs to {} = {} outputs needs {} × {} weights + {} \
+         biases. The convolution shares one small kernel across all positions instead.",
+        info.input,
+        thousands(info.input.len() as u64),
+        info.output,
+        thousands(info.output.len() as u64),
+        thousands(info.input.len() as u64),
+        thousands(info.output.len() as u64),
+        thousands(info.output.len() as u64),
+    );
     let dropped = info.size.filter(|s| s.dropped > 0).map(|s| {
         format!(
             "does not divide evenly: the last {} of the input (bottom and right) {} under no window",
@@ -340,17 +485,19 @@ fn layer_details(info: &LayerInfo) -> Html {
                 <span class="arith" data-testid="arith">{ format!("size: {size}") }</span>
             }
             if let Some(d) = dropped {
-                <span class="dropped" data-testid="dropped">{ d }</span>
+                <span class="dropped note" data-testid="dropped" role="note">{ d }</span>
             }
             <span class="params">{ params }</span>
             if let Some(dense) = info.dense_params {
-                <span class="dense-cost" data-testid="dense-cost">
-                    { format!("a dense layer between the same sizes: {dense} parameters") }
+                <span class="dense-cost" data-testid="dense-cost" title={dense_title}
+                    data-value={dense.to_string()}>
+                    { format!("as a dense layer {} → {}: {} parameters", info.input, info.output,
+                        thousands(dense)) }
                 </span>
             }
             if !info.inner.is_empty() {
                 <span class="inner">{ format!("block: {}", info.inner.iter()
-                    .map(|l| format!("{} → {} ({})", l.name, l.output, l.params))
+                    .map(|l| format!("{} → {} ({})", l.name, l.output, thousands(l.params as u64)))
                     .collect::<Vec<_>>().join(", ")) }</span>
             }
         </div>

@@ -4,6 +4,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::format::thousands;
 use super::views::shape_label;
 use crate::nn::spec::LayerInfo;
 
@@ -14,7 +15,7 @@ pub struct ArchitectureProps {
 
 #[function_component]
 pub fn Architecture(props: &ArchitectureProps) -> Html {
-    let total: usize = props.infos.iter().map(|i| i.params).sum();
+    let total: u64 = props.infos.iter().map(|i| i.params as u64).sum();
     let input = props
         .infos
         .first()
@@ -30,11 +31,11 @@ pub fn Architecture(props: &ArchitectureProps) -> Html {
                     { for props.infos.iter().map(|i| html! {
                         <tr data-layer={i.name.clone()}>
                             <td>{ &i.name }</td><td>{ &i.detail }</td><td>{ shape_label(&i.output) }</td>
-                            <td class="num">{ i.params }</td>
+                            <td class="num">{ thousands(i.params as u64) }</td>
                         </tr>
                     }) }
                 </tbody>
-                <tfoot><tr><td colspan="3">{ "total" }</td><td class="num" data-testid="param-count">{ total }</td></tr></tfoot>
+                <tfoot><tr><td colspan="3">{ "total" }</td><td class="num" data-testid="param-count" data-value={total.to_string()}>{ thousands(total) }</td></tr></tfoot>
             </table>
         </section>
     }

@@ -78,6 +78,15 @@ pub fn DrawPad(props: &DrawPadProps) -> Html {
                 e.prevent_default();
                 draw_segment(&canvas, a, b);
                 schedule(&state, &onchange);
+            } else if e.buttons() & 1 == 1 && !state.borrow().recorder.is_drawing() {
+                // A stroke that began outside the pad: it starts where the pen came in, and
+                // the pad captures the pointer as if it had been pressed here.
+                e.prevent_default();
+                if state.borrow_mut().recorder.down(e.pointer_id(), p) {
+                    let _ = canvas.set_pointer_capture(e.pointer_id());
+                    draw_dot(&canvas, p);
+                    schedule(&state, &onchange);
+                }
             }
         })
     };

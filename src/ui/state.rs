@@ -58,13 +58,25 @@ pub struct Training {
     pub examples_per_sec: Option<f32>,
     pub test_accuracy: Option<f32>,
     pub hyper: Hyper,
+    /// The weights are still the shipped, pre-trained ones (or were trained on from them);
+    /// false after a Reset or a new architecture, which start from the seed.
+    pub pretrained: bool,
     /// Snapshots of this run belong to a network the page has replaced: ignore them.
     pub stale_run: Option<u32>,
     pub loss: Rc<History>,
     pub train_accuracy: Rc<History>,
     pub test_accuracy_history: Rc<History>,
     last_test_at: Option<u64>,
+    /// What the page last asked the worker for (Train: true; Pause, Step, Reset, a new
+    /// network: false or true), until a snapshot confirms it: snapshots sent before the worker
+    /// read the request must not flip the Train/Pause button back for a moment.
+    expect_running: Option<bool>,
+    /// Snapshots that contradicted `expect_running` so far.
+    contradicted: u8,
 }
+
+/// Snapshots contradicting the page's last Train/Pause request that are taken to be stale.
+const STALE_SNAPSHOTS: u8 = 3;
 
 impl Default for Training {
     fn default() -> Self {
@@ -77,11 +89,14 @@ impl Default for Training {
             examples_per_sec: None,
             test_accuracy: None,
             hyper: Hyper::default(),
+            pretrained: true,
             stale_run: None,
             loss: Rc::default(),
             train_accuracy: Rc::default(),
             test_accuracy_history: Rc::default(),
             last_test_at: None,
+            expect_running: None,
+            contradicted: 0,
         }
     }
 }
@@ -101,6 +116,8 @@ pub struct AppState {
     pub training: Training,
     /// Why the page's `arch=` was not used (shown until another architecture is applied).
     pub arch_notice: Option<String>,
+    /// The address's `arch=` that could not run (the editor starts with it).
+    pub arch_rejected: Option<String>,
 }
 
 impl Default for AppState {
@@ -115,17 +132,30 @@ impl Default for AppState {
             test_index: TEST.start,
             training: Training::default(),
             arch_notice: None,
+            arch_rejected: None,
         }
     }
 }
 
 pub enum Action {
-    ModelLoaded(Model),
+    /// The page's network at start-up; `pretrained` when it carries the shipped weights.
+    ModelLoaded {
+        model: Model,
+        pretrained: bool,
+    },
     /// The user applied a new architecture: this freshly initialised model replaces the
-    /// trained one (the worker was told with `ToWorker::SetArchitecture`).
-    ArchitectureApplied(Model),
-    /// The `arch=` in the address could not be used.
-    ArchNotice(String),
+    /// trained one (the worker was told with `ToWorker::SetArchitecture`, then `Train` when
+    /// `running`: training carries on with the new network).
+    ArchitectureApplied {
+        model: Model,
+        running: bool,
+    },
+    /// Something about the `arch=` in the address (or an Apply) the teacher must know;
+    /// `rejected`: an architecture that could not run, for the editor.
+    ArchNotice {
+        notice: String,
+        rejected: Option<String>,
+    },
     ModelFailed(String),
     TestSetLoaded(Rc<Mnist>),
     TestSetFailed(String),
@@ -168,6 +198,7 @@ impl AppState {
             t.train_accuracy = Rc::default();
             t.test_accuracy_history = Rc::default();
             t.last_test_at = None;
+            t.pretrained = false;
         }
         let x = snap.examples_seen as f64;
         if let Some(loss) = snap.metrics.mean_loss() {
@@ -186,7 +217,18 @@ impl AppState {
         }
         t.examples_seen = snap.examples_seen;
         t.examples_per_sec = snap.examples_per_sec;
-        t.running = snap.running;
+        match t.expect_running {
+            // A snapshot from before the worker read the page's last request (a few may be
+            // on their way; more than that means the worker did not do it, so believe them).
+            Some(expected) if expected != snap.running && t.contradicted < STALE_SNAPSHOTS => {
+                t.contradicted += 1;
+            }
+            _ => {
+                t.contradicted = 0;
+                t.expect_running = None;
+                t.running = snap.running;
+            }
+        }
         if snap.params.is_empty() {
             return;
         }
@@ -224,19 +266,24 @@ impl Reducible for AppState {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut s = (*self).clone();
         match action {
-            Action::ModelLoaded(model) => {
+            Action::ModelLoaded { model, pretrained } => {
+                s.training.pretrained = pretrained;
                 s.infos = Rc::new(model.infos().to_vec());
                 s.model = Loadable::Ready(SharedModel(Rc::new(RefCell::new(model))));
                 s.weights_version += 1;
             }
-            Action::ArchitectureApplied(model) => {
+            Action::ArchitectureApplied { model, running } => {
                 s.infos = Rc::new(model.infos().to_vec());
                 s.model = Loadable::Ready(SharedModel(Rc::new(RefCell::new(model))));
                 s.weights_version += 1;
                 s.arch_notice = None;
+                s.arch_rejected = None;
                 let t = &mut s.training;
                 t.stale_run = Some(t.run);
-                t.running = false;
+                t.running = running;
+                t.expect_running = Some(running);
+                t.contradicted = 0;
+                t.pretrained = false;
                 t.examples_seen = 0;
                 t.examples_per_sec = None;
                 t.test_accuracy = None;
@@ -245,7 +292,10 @@ impl Reducible for AppState {
                 t.test_accuracy_history = Rc::default();
                 t.last_test_at = None;
             }
-            Action::ArchNotice(notice) => s.arch_notice = Some(notice),
+            Action::ArchNotice { notice, rejected } => {
+                s.arch_notice = Some(notice);
+                s.arch_rejected = rejected;
+            }
             Action::ModelFailed(e) => {
                 s.model = Loadable::Failed(e);
                 // The worker starts from the page's weights, so it never gets going.
@@ -260,6 +310,8 @@ impl Reducible for AppState {
             Action::PickTestDigit(i) => s.test_index = i.clamp(TEST.start, TEST.end - 1),
             Action::Worker(FromWorker::Loaded { .. }) => s.training.worker = WorkerStatus::Ready,
             Action::Worker(FromWorker::Error(e)) => {
+                // The worker may not have done what the page asked: trust its next snapshot.
+                s.training.expect_running = None;
                 if s.training.worker == WorkerStatus::Starting {
                     s.training.worker = WorkerStatus::Failed(e);
                 } else {
@@ -270,8 +322,13 @@ impl Reducible for AppState {
             Action::WorkerGone => {
                 s.training.worker = WorkerStatus::Failed("the training worker stopped".into());
                 s.training.running = false;
+                s.training.expect_running = None;
             }
-            Action::SetRunning(r) => s.training.running = r,
+            Action::SetRunning(r) => {
+                s.training.running = r;
+                s.training.expect_running = Some(r);
+                s.training.contradicted = 0;
+            }
             Action::SetHyper(h) => s.training.hyper = h,
         }
         Rc::new(s)

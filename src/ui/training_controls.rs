@@ -3,9 +3,14 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use super::app::SEED;
+use super::format::{thousands, thousands_f};
 use super::hyper_input::{parse_batch_size, parse_learning_rate, OptimizerChoice};
 use super::state::{Training, WorkerStatus};
+use crate::data::mnist::TEST;
 use crate::nn::optim::Hyper;
+use crate::nn::DEFAULT_MODEL_TEST_ACCURACY;
+use crate::worker::session::EVAL_EVERY_EXAMPLES;
 
 #[derive(Properties, PartialEq)]
 pub struct TrainingControlsProps {
@@ -100,10 +105,44 @@ pub fn TrainingControls(props: &TrainingControlsProps) -> Html {
             html! { <span class="status error" role="alert">{ format!("Training unavailable: {e}") }</span> }
         }
     };
-    let accuracy = t
-        .test_accuracy
-        .map(|a| format!("{:.1}%", a * 100.0))
-        .unwrap_or_else(|| "…".into());
+    // Until the worker's first evaluation, say what is known: the shipped network's measured
+    // accuracy, or when this network will be measured.
+    let test_digits = thousands(TEST.len() as u64);
+    let (accuracy, accuracy_note) = match (t.test_accuracy, t.pretrained) {
+        (Some(a), _) => (
+            format!("{:.1}%", a * 100.0),
+            format!(
+                "of the {test_digits} held-out test digits, measured every {} examples",
+                thousands(EVAL_EVERY_EXAMPLES)
+            ),
+        ),
+        (None, true) => (
+            format!("{:.1}%", DEFAULT_MODEL_TEST_ACCURACY * 100.0),
+            format!(
+                "the shipped model's accuracy on the {test_digits} test digits; measured again \
+                 here as soon as the training data has loaded"
+            ),
+        ),
+        (None, false) => (
+            "not yet".to_string(),
+            format!(
+                "measured on the {test_digits} test digits as soon as the worker is ready, \
+                 then every {} examples",
+                thousands(EVAL_EVERY_EXAMPLES)
+            ),
+        ),
+    };
+    let start_note = if t.pretrained {
+        format!(
+            "Train continues from the shipped network, already trained. Reset starts again \
+             from random weights (seed {SEED}, the same start every time)."
+        )
+    } else {
+        format!(
+            "This network started from random weights (seed {SEED}); Reset goes back to that \
+             same start."
+        )
+    };
 
     html! {
         <section class="card training" aria-labelledby="training-heading">
@@ -119,6 +158,7 @@ pub fn TrainingControls(props: &TrainingControlsProps) -> Html {
                     title="Start again from freshly initialised weights">{ "Reset" }</button>
                 { status }
             </div>
+            <p class="hint start-note" data-testid="training-start-note">{ start_note }</p>
             <div class="hyper">
                 <label>
                     { "Learning rate" }
@@ -151,10 +191,10 @@ pub fn TrainingControls(props: &TrainingControlsProps) -> Html {
                 { (*batch_error).clone().unwrap_or_default() }
             </p>
             <dl class="counters">
-                <div><dt>{ "Examples seen" }</dt><dd data-testid="examples-seen">{ t.examples_seen }</dd></div>
+                <div><dt>{ "Examples seen" }</dt><dd data-testid="examples-seen">{ thousands(t.examples_seen) }</dd></div>
                 <div><dt>{ "Examples / s" }</dt>
                     <dd data-testid="examples-per-sec">
-                        { t.examples_per_sec.map(|r| format!("{r:.0}")).unwrap_or_else(|| "—".into()) }
+                        { t.examples_per_sec.map(|r| thousands_f(r as f64)).unwrap_or_else(|| "—".into()) }
                     </dd></div>
                 <div><dt title="Billions of floating-point operations per second, counting 2 per \
                     multiply-add of the conv and dense layers, backward = 2 × forward">{ "GFLOP/s" }</dt>
@@ -166,7 +206,8 @@ pub fn TrainingControls(props: &TrainingControlsProps) -> Html {
                 <div><dt>{ "Test accuracy" }</dt>
                     <dd data-testid="test-accuracy" data-value={t.test_accuracy.map(|a| format!("{a:.4}"))}>
                         { accuracy }
-                    </dd></div>
+                    </dd>
+                    <dd class="counter-note" data-testid="test-accuracy-note">{ accuracy_note }</dd></div>
             </dl>
             if let Some(n) = &t.notice {
                 <p class="notice">{ n.clone() }</p>
