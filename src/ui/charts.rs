@@ -109,7 +109,7 @@ fn draw(
         .axis_desc_style(font.clone())
         .x_labels(5)
         .y_labels(5)
-        .x_label_formatter(&|x| format!("{x:.0}"))
+        .x_label_formatter(&|x| super::format::thousands_f(*x))
         .y_label_formatter(&|y| format!("{y:.2}"))
         .draw()?;
     for s in series {

@@ -79,7 +79,11 @@ pub fn kernel_groups(model: &Model) -> Vec<KernelGroup> {
                 info.input.c,
                 if info.input.c == 1 { "" } else { "s" }
             ),
-            detail: format!("{} · {} parameters", info.detail, info.params),
+            detail: format!(
+                "{} · {} parameters",
+                info.detail,
+                super::format::thousands(info.params as u64)
+            ),
             filters,
             inputs,
             k: kh.max(kw),
