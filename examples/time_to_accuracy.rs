@@ -11,14 +11,19 @@
 //! as the worker does, printing the first evaluation at or above the target. Examples, not
 //! seconds: divide by the page's examples/s to estimate the page's time.
 
-use convscope::data::mnist::{Augment, Mnist, TEST};
-use convscope::nn::default_spec;
-use convscope::nn::optim::{Hyper, OptimizerKind};
-use convscope::train::{LrSchedule, Trainer};
-use std::rc::Rc;
-use std::time::Instant;
+// Native only: it reads the data set from disk. A wasm32 build gets an empty main.
+#[cfg(target_arch = "wasm32")]
+fn main() {}
 
+#[cfg(not(target_arch = "wasm32"))]
 fn main() {
+    use convscope::data::mnist::{Augment, Mnist, TEST};
+    use convscope::nn::default_spec;
+    use convscope::nn::optim::{Hyper, OptimizerKind};
+    use convscope::train::{LrSchedule, Trainer};
+    use std::rc::Rc;
+    use std::time::Instant;
+
     let mut opt = "sgd".to_string();
     let mut lr = 0.05f32;
     let mut batch = 64usize;
@@ -105,6 +110,7 @@ fn main() {
     );
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn fail(msg: &str) -> ! {
     eprintln!("time_to_accuracy: {msg}");
     std::process::exit(2);

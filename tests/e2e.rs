@@ -1170,3 +1170,255 @@ async fn mlp_arch_panels_say_what_is_missing() {
     .await;
     page.finish().await;
 }
+
+/// Gives the `channel`th canvas of layer `layer` in `[data-testid=panel]` a test id, so that
+/// WebDriver can click it for real (at its centre).
+async fn mark_canvas(page: &Page, panel: &str, layer: &str, channel: usize) -> String {
+    let id = format!("e2e-{layer}-{channel}");
+    let ok = page
+        .js(
+            "const c = document.querySelector(`[data-testid=\"${arguments[0]}\"] \
+               canvas[data-layer=\"${arguments[1]}\"][data-channel=\"${arguments[2]}\"]`);
+             if (!c) return false;
+             c.scrollIntoView({block: 'center'});
+             c.dataset.testid = arguments[3];
+             return true;",
+            vec![
+                serde_json::json!(panel),
+                serde_json::json!(layer),
+                serde_json::json!(channel.to_string()),
+                serde_json::json!(id),
+            ],
+        )
+        .await;
+    assert_eq!(
+        ok,
+        serde_json::json!(true),
+        "{panel} has no {layer} channel {channel} canvas"
+    );
+    id
+}
+
+/// A real click on the centre of cell (`y`, `x`) of the heat map `[data-testid=testid]`.
+async fn click_cell(page: &Page, testid: &str, y: usize, x: usize) {
+    use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+    use fantoccini::Locator;
+    let css = format!("[data-testid=\"{testid}\"]");
+    let el = page
+        .client
+        .find(Locator::Css(&css))
+        .await
+        .expect("the marked canvas");
+    let size = page
+        .js(
+            "const c = document.querySelector(`[data-testid=\"${arguments[0]}\"]`);
+             return [c.clientWidth, c.clientHeight, c.width, c.height];",
+            vec![serde_json::json!(testid)],
+        )
+        .await;
+    let size: [f64; 4] = serde_json::from_value(size).expect("canvas sizes");
+    let (zx, zy) = (size[0] / size[2], size[1] / size[3]);
+    // WebDriver offsets are from the element's centre (the border is 1 px on both sides).
+    let (dx, dy) = (
+        (x as f64 + 0.5) * zx - size[0] / 2.0,
+        (y as f64 + 0.5) * zy - size[1] / 2.0,
+    );
+    let mouse = MouseActions::new("mouse".to_string())
+        .then(PointerAction::MoveToElement {
+            element: el,
+            duration: Some(Duration::ZERO),
+            x: dx.round(),
+            y: dy.round(),
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    page.client
+        .perform_actions(mouse)
+        .await
+        .unwrap_or_else(|e| panic!("clicking cell ({y}, {x}) of {testid} failed: {e}"));
+}
+
+async fn attr_f32(page: &Page, testid: &str, name: &str) -> f32 {
+    let v = page.attr(testid, name).await;
+    v.as_deref()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("{testid} {name} = {v:?} is not a number"))
+}
+
+/// "Inside one cell": a click on a feature map or pooling cell shows that cell's arithmetic,
+/// and the numbers the page shows are the engine's: the sum of the shown multiply-adds equals
+/// the network's own value; the count and the padding and the receptive field equal what the
+/// spec computes; the window steps and slides.
+#[tokio::test]
+#[ignore = "needs the release build: run by scripts/test.sh"]
+async fn inside_one_cell_shows_the_engines_arithmetic() {
+    use convscope::nn::receptive::Cell;
+    use convscope::nn::{default_spec, LayerSpec};
+    let spec = default_spec();
+    let infos = spec.analyze().expect("the default spec is valid");
+    let conv = |n: usize| {
+        spec.layers
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| matches!(l, LayerSpec::Conv { .. }))
+            .nth(n)
+            .map(|(i, _)| i)
+            .expect("the default spec has two conv layers")
+    };
+    let pool = spec
+        .layers
+        .iter()
+        .position(|l| matches!(l, LayerSpec::MaxPool { .. }))
+        .expect("a max pool");
+    let page = Page::open().await;
+    wait_for(
+        "a test digit in the feature maps",
+        Duration::from_secs(30),
+        || async {
+            if shown_groups(&page, "feature-maps").await.is_empty() {
+                Err("no layer groups yet".to_string())
+            } else {
+                Ok(())
+            }
+        },
+    )
+    .await;
+    assert!(!page.text("cell-none").await.is_empty());
+
+    // A real click on one cell of conv2's channel 3, off the centre.
+    let (l2, info2) = (conv(1), &infos[conv(1)]);
+    let id = mark_canvas(&page, "feature-maps", &info2.name, 3).await;
+    let (y, x) = (info2.output.h / 4, info2.output.w * 2 / 3);
+    click_cell(&page, &id, y, x).await;
+    page.settle().await;
+    assert_eq!(
+        page.attr("cell-title", "data-layer").await.as_deref(),
+        Some(info2.name.as_str())
+    );
+    assert_eq!(page.attr("cell-title", "data-y").await, Some(y.to_string()));
+    assert_eq!(page.attr("cell-title", "data-x").await, Some(x.to_string()));
+    let LayerSpec::Conv { kernel, .. } = spec.layers[l2] else {
+        unreachable!()
+    };
+    let madds = info2.input.c * kernel * kernel;
+    assert_eq!(
+        page.attr("cell-madds", "data-value").await,
+        Some(madds.to_string())
+    );
+    let (sum, engine) = (
+        attr_f32(&page, "cell-sum", "data-value").await,
+        attr_f32(&page, "cell-engine", "data-value").await,
+    );
+    assert!(
+        (sum - engine).abs() <= 1e-4 * engine.abs().max(1.0),
+        "shown {sum} vs engine {engine}"
+    );
+    page.js(
+        "document.querySelector('[data-testid=cell-inspector]').scrollIntoView()",
+        vec![],
+    )
+    .await;
+    page.screenshot("inside-one-cell-conv2").await;
+    let rect = |c: Cell| {
+        let r = spec
+            .receptive_field(c)
+            .expect("a cell inside the layer")
+            .image;
+        format!("{},{},{},{}", r.y0, r.x0, r.y1, r.x1)
+    };
+    let cell = |layer, c, y, x| Cell {
+        layer,
+        inner: None,
+        c,
+        y,
+        x,
+    };
+    assert_eq!(
+        page.attr("cell-image", "data-rect").await,
+        Some(rect(cell(l2, 3, y, x)))
+    );
+
+    // Next: one output step along the row, so the field on the drawing moves by the strides.
+    page.click("cell-next").await;
+    page.settle().await;
+    assert_eq!(
+        page.attr("cell-title", "data-x").await,
+        Some((x + 1).to_string())
+    );
+    assert_eq!(
+        page.attr("cell-image", "data-rect").await,
+        Some(rect(cell(l2, 3, y, x + 1)))
+    );
+
+    // The slide animation moves the window on its own, and stops.
+    page.click("cell-play").await;
+    wait_for("the window to slide", Duration::from_secs(10), || async {
+        match page.attr("cell-title", "data-x").await {
+            Some(v) if v != (x + 1).to_string() => Ok(()),
+            v => Err(format!("still at column {v:?}")),
+        }
+    })
+    .await;
+    page.click("cell-play").await;
+
+    // Max pooling: one winner, and the shown maximum is the engine's value.
+    let id = mark_canvas(&page, "pooling", &infos[pool].name, 0).await;
+    page.click(&id).await;
+    page.settle().await;
+    assert_eq!(
+        page.attr("cell-title", "data-layer").await.as_deref(),
+        Some(infos[pool].name.as_str())
+    );
+    let winners = page
+        .js(
+            "return document.querySelectorAll('[data-testid=cell-inspector] .num.winner').length",
+            vec![],
+        )
+        .await;
+    assert_eq!(winners, serde_json::json!(1));
+    let (max, engine) = (
+        attr_f32(&page, "cell-sum", "data-value").await,
+        attr_f32(&page, "cell-engine", "data-value").await,
+    );
+    assert_eq!(max, engine);
+
+    // conv1's top-left cell from the keyboard-reachable start buttons: its padding taps are
+    // zeros, as many as the spec says.
+    page.click("cell-close").await;
+    page.settle().await;
+    let name1 = &infos[conv(0)].name;
+    page.click(&format!("cell-start-{name1}")).await;
+    page.settle().await;
+    let pads = spec
+        .receptive_field(cell(conv(0), 0, 0, 0))
+        .unwrap()
+        .taps
+        .iter()
+        .filter(|t| t.padding)
+        .count();
+    assert!(pads > 0, "the default conv1 pads its input");
+    let shown = page
+        .js(
+            "return [...document.querySelectorAll('[data-testid=cell-channel-0] .num.pad')]
+               .map(e => e.textContent)",
+            vec![],
+        )
+        .await;
+    let shown: Vec<String> = serde_json::from_value(shown).unwrap();
+    assert_eq!(shown.len(), pads, "padding cells in the input window");
+    assert!(
+        shown.iter().all(|t| t == "0"),
+        "padding shows as zeros: {shown:?}"
+    );
+    page.js(
+        "document.querySelector('[data-testid=cell-inspector]').scrollIntoView()",
+        vec![],
+    )
+    .await;
+    page.screenshot("inside-one-cell").await;
+    page.finish().await;
+}
