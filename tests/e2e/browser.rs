@@ -96,25 +96,30 @@ impl ChromeDriver {
         let profile = self.dir.0.join("profile");
         let chromium = env_or("CHROMIUM", "/usr/bin/chromium");
         let window = env_or("CONVSCOPE_E2E_WINDOW", "1024,768");
+        let mut args: Vec<String> = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-frame-rate-limit",
+            "--disable-gpu-vsync",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect();
+        args.push(format!("--window-size={window}"));
+        args.push(format!("--user-data-dir={}", profile.display()));
+        args.extend(trace_args());
         let caps = json!({
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": chromium,
-                "args": [
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-dev-shm-usage",
-                    "--disable-quic",
-                    "--no-first-run",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    format!("--window-size={window}"),
-                    "--disable-frame-rate-limit",
-                    "--disable-gpu-vsync",
-                    format!("--user-data-dir={}", profile.display()),
-                ]
+                "args": args,
             },
             "goog:loggingPrefs": { "browser": "ALL" }
         });
@@ -150,6 +155,27 @@ impl Drop for ChromeDriver {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Opt-in profiling: with `CONVSCOPE_E2E_TRACE=FILE`, every browser this harness starts records
+/// a Chromium trace (the DevTools timeline categories, top-level tasks, V8's GC) from its start
+/// for `CONVSCOPE_E2E_TRACE_SECS` seconds (default 60), or until it is closed, and writes it to
+/// FILE (Perfetto's protobuf format; each new browser overwrites it, so trace one session at a
+/// time, e.g. `CONVSCOPE_E2E_TRACE=/tmp/t.pb ./scripts/measure-page.sh interaction`). Open FILE
+/// in Perfetto's UI, or summarise the long tasks with `scripts/trace-long-tasks.py FILE`.
+fn trace_args() -> Vec<String> {
+    let Some(file) = std::env::var_os("CONVSCOPE_E2E_TRACE").filter(|f| !f.is_empty()) else {
+        return Vec::new();
+    };
+    let secs = env_or("CONVSCOPE_E2E_TRACE_SECS", "60");
+    vec![
+        "--trace-startup=devtools.timeline,toplevel,v8.execute,blink,cc,\
+         disabled-by-default-devtools.timeline,disabled-by-default-v8.gc"
+            .to_string(),
+        format!("--trace-startup-file={}", PathBuf::from(file).display()),
+        format!("--trace-startup-duration={secs}"),
+        "--trace-startup-record-mode=record-as-much-as-possible".to_string(),
+    ]
 }
 
 fn free_port() -> u16 {
