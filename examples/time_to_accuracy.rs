@@ -4,6 +4,7 @@
 //! ```text
 //! cargo run --release --example time_to_accuracy -- --opt sgd --lr 0.05 --batch 64 --augment light
 //! cargo run --release --example time_to_accuracy -- --opt adam --lr 0.001 --batch 32 --augment none
+//! cargo run --release --example time_to_accuracy -- --shuffle on --arch conv8k5s1p2,relu,max2s2,dense10
 //! ```
 //!
 //! It trains ref-A from a fresh seed exactly as the worker does (same `Trainer`, same
@@ -32,6 +33,8 @@ fn main() {
     let mut max_examples = 400_000u64;
     let mut target = 0.98f32;
     let mut decay: Option<u64> = None;
+    let mut shuffle = false;
+    let mut arch: Option<String> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let v = args
@@ -49,6 +52,8 @@ fn main() {
                     .parse()
                     .unwrap_or_else(|_| fail("--target takes a number"))
             }
+            "--shuffle" => shuffle = v == "on",
+            "--arch" => arch = Some(v),
             "--decay" => decay = Some(v.parse().unwrap_or_else(|_| fail("--decay takes a number"))),
             _ => fail(&format!("unknown argument {a}")),
         }
@@ -74,9 +79,16 @@ fn main() {
         batch_size: batch,
         optimizer,
     };
+    let spec = match &arch {
+        Some(a) => {
+            convscope::nn::spec::ModelSpec::parse(a).unwrap_or_else(|e| fail(&e.to_string()))
+        }
+        None => default_spec(),
+    };
     let mut trainer =
-        Trainer::new(&default_spec(), seed, hyper, data).unwrap_or_else(|e| fail(&e.to_string()));
+        Trainer::new(&spec, seed, hyper, data).unwrap_or_else(|e| fail(&e.to_string()));
     trainer.set_augment(augment);
+    trainer.set_pixel_shuffle(shuffle.then(convscope::data::pixel_shuffle::PixelShuffle::fixed));
     if let Some(halve_after) = decay {
         trainer.set_schedule(LrSchedule::Decay { halve_after });
     }

@@ -45,6 +45,10 @@ pub struct Recipe {
     /// Lower the learning rate as training goes on: the set rate halves after
     /// [`LR_HALVE_AFTER_EXAMPLES`] examples, is a third after twice as many, and so on.
     pub lr_decay: bool,
+    /// The pixel-shuffle experiment: every image (training, test, and the drawing the page
+    /// shows the network) goes through one fixed permutation of its pixels
+    /// (`PixelShuffle::fixed`).
+    pub shuffle_pixels: bool,
 }
 
 /// Examples after which a decaying learning rate is half the rate set (see [`Recipe`]).
@@ -55,6 +59,7 @@ impl Default for Recipe {
         Recipe {
             augment: true,
             lr_decay: false,
+            shuffle_pixels: false,
         }
     }
 }

@@ -7,6 +7,7 @@
 //! the batch size is stable.
 
 use crate::data::mnist::{Augment, Mnist, PIXELS, TRAIN};
+use crate::data::pixel_shuffle::PixelShuffle;
 use crate::nn::model::{Model, Workspace};
 use crate::nn::optim::{Hyper, Optimizer};
 use crate::nn::spec::{ModelSpec, SpecError};
@@ -55,6 +56,10 @@ pub struct Trainer {
     labels: Vec<u8>,
     examples_seen: u64,
     schedule: LrSchedule,
+    /// The pixel-shuffle experiment: every training (and evaluation) image is permuted.
+    pixel_shuffle: Option<PixelShuffle>,
+    /// One image, for shuffling in place without allocating.
+    scratch: Vec<f32>,
 }
 
 /// How the learning rate changes as training goes on. The hyper-parameters' rate is the
@@ -117,6 +122,8 @@ impl Trainer {
             labels: Vec::with_capacity(hyper.batch_size),
             examples_seen: 0,
             schedule: LrSchedule::Constant,
+            pixel_shuffle: None,
+            scratch: vec![0.0; PIXELS],
         };
         t.reset();
         Ok(t)
@@ -184,6 +191,9 @@ impl Trainer {
                 ),
                 None => self.data.image_into(idx, dst),
             }
+            if let Some(p) = &self.pixel_shuffle {
+                p.apply_in_place(dst, &mut self.scratch);
+            }
             self.labels.push(self.data.label(idx));
         }
         self.model.forward_train(&mut self.ws);
@@ -222,6 +232,16 @@ impl Trainer {
         self
     }
 
+    /// Turns the pixel-shuffle experiment on (every image permuted, for training and for
+    /// [`Trainer::evaluate`]) or off. Takes effect from the next step.
+    pub fn set_pixel_shuffle(&mut self, shuffle: Option<PixelShuffle>) {
+        self.pixel_shuffle = shuffle;
+    }
+
+    pub fn pixel_shuffle(&self) -> Option<&PixelShuffle> {
+        self.pixel_shuffle.as_ref()
+    }
+
     /// Sets how the learning rate falls as training goes on; [`Trainer::reset`] keeps it.
     pub fn set_schedule(&mut self, schedule: LrSchedule) {
         self.schedule = schedule;
@@ -246,8 +266,9 @@ impl Trainer {
     }
 
     /// Accuracy in [0, 1] on the samples `range` (clipped to the data; 0 if empty).
+    /// With the pixel shuffle on, of shuffled images.
     pub fn evaluate(&self, range: Range<usize>) -> f32 {
-        evaluate(&self.model, &self.data, range)
+        evaluate_shuffled(&self.model, &self.data, range, self.pixel_shuffle.as_ref())
     }
 
     pub fn model(&self) -> &Model {
@@ -265,12 +286,23 @@ impl Trainer {
 
 /// Accuracy of `model` in [0, 1] on the samples `range` of `data` (clipped; 0 if empty).
 pub fn evaluate(model: &Model, data: &Mnist, range: Range<usize>) -> f32 {
+    evaluate_shuffled(model, data, range, None)
+}
+
+/// [`evaluate`], with every image permuted by `shuffle` first when there is one.
+pub fn evaluate_shuffled(
+    model: &Model,
+    data: &Mnist,
+    range: Range<usize>,
+    shuffle: Option<&PixelShuffle>,
+) -> f32 {
     let end = range.end.min(data.len());
     let start = range.start.min(end);
     if start == end {
         return 0.0;
     }
     let mut ws = model.workspace(EVAL_BATCH.min(end - start));
+    let mut scratch = vec![0.0f32; PIXELS];
     let mut correct = 0usize;
     let mut i = start;
     while i < end {
@@ -279,7 +311,11 @@ pub fn evaluate(model: &Model, data: &Mnist, range: Range<usize>) -> f32 {
             model.prepare(&mut ws, n);
         }
         for k in 0..n {
-            data.image_into(i + k, &mut ws.input_mut()[k * PIXELS..(k + 1) * PIXELS]);
+            let dst = &mut ws.input_mut()[k * PIXELS..(k + 1) * PIXELS];
+            data.image_into(i + k, dst);
+            if let Some(p) = shuffle {
+                p.apply_in_place(dst, &mut scratch);
+            }
         }
         model.forward_train(&mut ws);
         for (k, logits) in ws.logits().chunks_exact(10).enumerate() {

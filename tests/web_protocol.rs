@@ -48,6 +48,7 @@ fn every_to_worker_message_round_trips() {
         ToWorker::SetRecipe(Recipe {
             augment: false,
             lr_decay: true,
+            shuffle_pixels: true,
         }),
     ];
     for msg in &messages {

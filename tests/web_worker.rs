@@ -308,10 +308,12 @@ fn the_recipe_switches_augmentation_and_learning_rate_decay() {
     let decay = Recipe {
         augment: false,
         lr_decay: true,
+        shuffle_pixels: true,
     };
     s.handle(ToWorker::SetRecipe(decay), clock());
     assert_eq!(recipe_of(s.trainer()), decay);
     assert!(s.trainer().augment().is_none());
+    assert!(s.trainer().pixel_shuffle().is_some());
     s.handle(ToWorker::Step, clock());
     let snap = s.take_snapshot(clock()).expect("a snapshot after a step");
     let expected = set_rate / (1.0 + 16.0 / LR_HALVE_AFTER_EXAMPLES as f32);

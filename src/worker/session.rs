@@ -7,12 +7,13 @@ use std::rc::Rc;
 
 use crate::data::mnist::Augment;
 use crate::data::mnist::{Mnist, TEST};
+use crate::data::pixel_shuffle::PixelShuffle;
 use crate::nn::model::Model;
 use crate::nn::spec::ModelSpec;
 use crate::protocol::{
     Init, LiveView, Metrics, Recipe, Snapshot, TestAccuracy, ToWorker, LR_HALVE_AFTER_EXAMPLES,
 };
-use crate::train::{evaluate, LrSchedule, Trainer};
+use crate::train::{evaluate_shuffled, LrSchedule, Trainer};
 
 /// Time spent training in one unit of work, in ms.
 pub const TRAIN_BUDGET_MS: f64 = 12.0;
@@ -147,7 +148,13 @@ impl Session {
             ToWorker::SetHyper(hyper) => self.trainer.set_hyper(hyper),
             ToWorker::SetLive(live) => self.snapshot_interval_ms = live.snapshot_interval_ms(),
             ToWorker::SetRecipe(recipe) => {
+                let reshuffled = recipe.shuffle_pixels != recipe_of(&self.trainer).shuffle_pixels;
                 apply_recipe(&mut self.trainer, recipe);
+                if reshuffled {
+                    // The same weights score differently on shuffled digits: measure again.
+                    self.evaluation = None;
+                    self.eval_due = true;
+                }
                 // The page shows the rate in use.
                 self.dirty = true;
             }
@@ -170,6 +177,7 @@ impl Session {
         .map_err(|e| e.to_string())?;
         trainer.set_augment(self.trainer.augment());
         trainer.set_schedule(self.trainer.schedule());
+        trainer.set_pixel_shuffle(self.trainer.pixel_shuffle().cloned());
         self.pause();
         self.trainer = trainer;
         self.init.params = self.trainer.model().param_vectors();
@@ -260,7 +268,12 @@ impl Session {
         };
         while eval.next < TEST.end {
             let end = (eval.next + EVAL_CHUNK).min(TEST.end);
-            let accuracy = evaluate(&eval.model, &self.data, eval.next..end);
+            let accuracy = evaluate_shuffled(
+                &eval.model,
+                &self.data,
+                eval.next..end,
+                self.trainer.pixel_shuffle(),
+            );
             eval.correct += (accuracy * (end - eval.next) as f32).round() as usize;
             eval.next = end;
             if now() >= deadline {
@@ -323,6 +336,7 @@ pub fn apply_recipe(trainer: &mut Trainer, recipe: Recipe) {
     } else {
         LrSchedule::Constant
     });
+    trainer.set_pixel_shuffle(recipe.shuffle_pixels.then(PixelShuffle::fixed));
 }
 
 /// The [`Recipe`] a trainer is following.
@@ -330,6 +344,7 @@ pub fn recipe_of(trainer: &Trainer) -> Recipe {
     Recipe {
         augment: trainer.augment().is_some(),
         lr_decay: trainer.schedule() != LrSchedule::Constant,
+        shuffle_pixels: trainer.pixel_shuffle().is_some(),
     }
 }
 
