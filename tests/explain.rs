@@ -100,7 +100,8 @@ fn every_kind_of_cell_equals_the_engine_on_real_digits() {
         ModelSpec::lenet5_like(),
         ModelSpec::mobilenet_like(),
         ModelSpec::tiny_resnet(),
-        ModelSpec::parse("conv6k3s2p2d2,relu,avg3s2,conv4k3s1psame,max2s1,dwconv2s1p1,dense10").unwrap(),
+        ModelSpec::parse("conv6k3s2p2d2,relu,avg3s2,conv4k3s1psame,max2s1,dwconv2s1p1,dense10")
+            .unwrap(),
     ];
     let mut rng = ChaCha8Rng::seed_from_u64(5);
     let mut image = vec![0.0f32; 784];
