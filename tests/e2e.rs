@@ -896,6 +896,108 @@ async fn arch_query_and_editor() {
     page.finish().await;
 }
 
+/// Issue 4: the editor's own fields. conv1's stride goes to 2 from the keyboard (ArrowUp in its
+/// number field, no typing of the spec string): the text, every shown shape and parameter count
+/// equal the engine's (`ModelSpec::analyze` of the edited spec) at once; Apply (confirmed) runs
+/// it, and the feature-map panel's conv1 maps have the new size.
+#[tokio::test]
+#[ignore = "needs the release build: run by scripts/test.sh"]
+async fn field_controls_change_conv1_stride() {
+    use convscope::nn::spec::edit::{set_field, Field};
+    use convscope::nn::{default_spec, LayerSpec};
+    let page = Page::open().await;
+    let mut spec = default_spec();
+    assert!(matches!(spec.layers[0], LayerSpec::Conv { stride: 1, .. }));
+    spec.layers[0] = set_field(&spec.layers[0], Field::Stride, "2")
+        .expect("conv1 has a stride")
+        .layer;
+    let infos = spec.analyze().expect("ref-A with conv1 stride 2 is valid");
+
+    let stride = page
+        .client
+        .find(fantoccini::Locator::Css("[data-testid=\"layer-0-stride\"]"))
+        .await
+        .expect("conv1's stride field");
+    assert_eq!(
+        stride.attr("type").await.unwrap().as_deref(),
+        Some("number")
+    );
+    // ArrowUp in the focused field: the browser steps the value and fires `input`.
+    stride.send_keys("\u{E013}").await.expect("keyboard input");
+    page.settle().await;
+    assert_eq!(
+        stride.prop("value").await.unwrap().as_deref(),
+        Some("2"),
+        "ArrowUp steps the stride from 1 to 2"
+    );
+    assert_eq!(arch_input(&page).await, spec.to_string());
+    for (i, info) in infos.iter().enumerate() {
+        let (s, p, e) = editor_layer(&page, i).await;
+        assert_eq!(
+            (s, p, e),
+            (
+                info.output.to_string(),
+                info.params.to_string(),
+                String::new()
+            ),
+            "layer-{i} ({}) must show the engine's shape and parameters",
+            info.name
+        );
+    }
+    let total: usize = infos.iter().map(|i| i.params).sum();
+    let status = page.text("arch-status").await;
+    assert!(
+        status.replace(',', "").contains(&total.to_string()) && status.contains("not applied"),
+        "{status:?}"
+    );
+    page.js(
+        "document.querySelector('[data-testid=\"layer-0\"]').scrollIntoView()",
+        vec![],
+    )
+    .await;
+    page.settle().await;
+    page.screenshot("arch-fields").await;
+
+    // Nothing runs until Apply is confirmed.
+    page.click("arch-apply").await;
+    page.settle().await;
+    page.click("arch-confirm-apply").await;
+    wait_for_param_count(&page, total).await;
+    let conv1 = &infos[0];
+    let want_title = format!(
+        "{} · {} × {}×{}",
+        conv1.name, conv1.output.c, conv1.output.h, conv1.output.w
+    );
+    wait_for(
+        "the feature maps of the new conv1",
+        Duration::from_secs(30),
+        || async {
+            let maps = shown_groups(&page, "feature-maps").await;
+            match maps.first() {
+                Some(g) if g.title == want_title => Ok(()),
+                other => Err(format!("first group {other:?}")),
+            }
+        },
+    )
+    .await;
+    let sizes = page
+        .js(
+            "const f = document.querySelector('[data-testid=\"feature-maps\"] figure[data-layer=\"conv1\"]');
+             return [...f.querySelectorAll('canvas')].map(c => [c.width, c.height]);",
+            vec![],
+        )
+        .await;
+    let sizes: Vec<(usize, usize)> = serde_json::from_value(sizes).expect("canvas sizes");
+    assert_eq!(
+        sizes,
+        vec![(conv1.output.w, conv1.output.h); conv1.output.c],
+        "one {}×{} map per filter",
+        conv1.output.h,
+        conv1.output.w
+    );
+    page.finish().await;
+}
+
 /// The value of the editor's text field.
 async fn arch_input(page: &Page) -> String {
     page.js(

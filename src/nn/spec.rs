@@ -27,6 +27,10 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// Field-by-field edits of one layer, for the architecture editor's controls.
+#[path = "spec_edit.rs"]
+pub mod edit;
+
 /// Input of every network: one grey 28×28 image.
 pub const INPUT: Shape = Shape { c: 1, h: 28, w: 28 };
 /// Number of classes (digits); the last layer must be `dense10`.
@@ -464,6 +468,21 @@ fn parse_layer(tok: &str) -> Result<LayerSpec, String> {
         }
     }
     Err(bad())
+}
+
+impl LayerSpec {
+    /// Reads one plain layer token of the `arch=` form (`conv8k5s1p2`, `relu`, `max2s2`, …;
+    /// not `res(…)`), trimmed and case-insensitive. Sizes are not checked here: that is
+    /// [`ModelSpec::analyze`]'s job, which knows the layer's input. Never panics.
+    pub fn parse_token(tok: &str) -> Result<LayerSpec, String> {
+        if tok.len() > MAX_ARCH_LEN {
+            return Err(format!(
+                "{} characters is too long (at most {MAX_ARCH_LEN})",
+                tok.len()
+            ));
+        }
+        parse_layer(&tok.trim().to_ascii_lowercase())
+    }
 }
 
 /// Splits at the commas outside parentheses; rejects unbalanced and nested parentheses.

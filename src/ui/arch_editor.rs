@@ -6,7 +6,8 @@ use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::format::thousands;
-use crate::nn::spec::{LayerInfo, ModelSpec, SpecError};
+use crate::nn::spec::edit::{fields, set_field, Field, FieldRange, LayerKind};
+use crate::nn::spec::{LayerInfo, LayerSpec, ModelSpec, SpecError};
 
 /// What the page's `arch=` values ask for, read once at start-up.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -152,6 +153,44 @@ pub fn edit_layers(text: &str, index: usize, edit: LayerEdit) -> String {
     layers.join(",")
 }
 
+/// `text` with one field of its top-level layer `index` set from `raw` (what the control
+/// holds), through [`set_field`]: the new text and a note when the value was clamped. Errors
+/// (no such layer, a layer that does not parse or has no such field, a value that is no
+/// number, e.g. an emptied field while typing) leave the text to the caller, unchanged.
+pub fn edit_field(
+    text: &str,
+    index: usize,
+    field: Field,
+    raw: &str,
+) -> Result<(String, Option<String>), String> {
+    let mut layers = split_layers(text);
+    let token = layers
+        .get(index)
+        .ok_or_else(|| format!("there is no layer {index}"))?;
+    let layer = LayerSpec::parse_token(token)?;
+    let edit = set_field(&layer, field, raw).map_err(|e| e.to_string())?;
+    layers[index] = edit.layer.to_string();
+    Ok((layers.join(","), edit.note))
+}
+
+/// `text` with a default layer of `kind` ([`LayerKind::default_layer`]) inserted so that it
+/// becomes layer `at` (at most the end).
+pub fn insert_layer(text: &str, at: usize, kind: LayerKind) -> String {
+    let mut layers = split_layers(text);
+    layers.insert(at.min(layers.len()), kind.default_layer().to_string());
+    layers.join(",")
+}
+
+/// Where "add a layer" puts it: before a final `dense10` (the output layer must stay last),
+/// otherwise at the end.
+pub fn add_position(text: &str) -> usize {
+    let layers = split_layers(text);
+    match layers.last().map(|t| LayerSpec::parse_token(t)) {
+        Some(Ok(LayerSpec::Dense { units: 10 })) => layers.len() - 1,
+        _ => layers.len(),
+    }
+}
+
 /// Parses and analyses `text`. When a layer fails, the layers before it still get their
 /// analysis (that of the prefix followed by `dense10`, when that prefix is valid), the failing
 /// layer gets the error, and the layers after it get neither.
@@ -232,13 +271,17 @@ pub fn ArchEditor(props: &ArchEditorProps) -> Html {
             .to_string()
     });
     let confirming = use_state(|| false);
+    // A clamped value's note, shown in that layer's row until the next edit.
+    let note = use_state(|| None::<(usize, String)>);
+    let add_kind = use_state(|| LayerKind::Conv);
     {
-        let (text, confirming) = (text.clone(), confirming.clone());
+        let (text, confirming, note) = (text.clone(), confirming.clone(), note.clone());
         use_effect_with(
             (props.current.clone(), props.rejected.clone()),
             move |(current, rejected)| {
                 text.set(rejected.as_ref().unwrap_or(current).to_string());
                 confirming.set(false);
+                note.set(None);
             },
         );
     }
@@ -260,13 +303,38 @@ pub fn ArchEditor(props: &ArchEditorProps) -> Html {
         });
     }
     let input_ref = use_node_ref();
+    // The padding <select>s show their layer's value (`data-value`), also after the browser
+    // changed the selection itself: set after every render, like the preset list.
+    let layers_ref = use_node_ref();
+    {
+        let (layers_ref, rows) = (layers_ref.clone(), analysis.rows.len());
+        use_effect(move || {
+            let Some(list) = layers_ref.cast::<web_sys::Element>() else {
+                return;
+            };
+            for i in 0..rows {
+                let select = list
+                    .query_selector(&format!("select[data-testid=\"layer-{i}-pad\"]"))
+                    .ok()
+                    .flatten()
+                    .and_then(|e| wasm_bindgen::JsCast::dyn_into::<HtmlSelectElement>(e).ok());
+                if let Some(select) = select {
+                    let want = select.get_attribute("data-value").unwrap_or_default();
+                    if select.value() != want {
+                        select.set_value(&want);
+                    }
+                }
+            }
+        });
+    }
 
     let oninput = {
-        let (text, confirming) = (text.clone(), confirming.clone());
+        let (text, confirming, note) = (text.clone(), confirming.clone(), note.clone());
         Callback::from(move |e: InputEvent| {
             let input: HtmlInputElement = e.target_unchecked_into();
             text.set(input.value());
             confirming.set(false);
+            note.set(None);
         })
     };
     let onpreset = {
@@ -281,10 +349,48 @@ pub fn ArchEditor(props: &ArchEditorProps) -> Html {
         })
     };
     let onedit = {
-        let (text, confirming) = (text.clone(), confirming.clone());
+        let (text, confirming, note) = (text.clone(), confirming.clone(), note.clone());
         Callback::from(move |(index, edit): (usize, LayerEdit)| {
             text.set(edit_layers(&text, index, edit));
             confirming.set(false);
+            note.set(None);
+        })
+    };
+    let onfield = {
+        let (text, confirming, note) = (text.clone(), confirming.clone(), note.clone());
+        Callback::from(move |(index, field, raw): (usize, Field, String)| {
+            // Text that is no number yet (an emptied field) changes nothing.
+            if let Ok((new, clamped)) = edit_field(&text, index, field, &raw) {
+                text.set(new);
+                confirming.set(false);
+                note.set(clamped.map(|n| (index, n)));
+            }
+        })
+    };
+    let oninsert = {
+        let (text, confirming, note, add_kind) = (
+            text.clone(),
+            confirming.clone(),
+            note.clone(),
+            add_kind.clone(),
+        );
+        Callback::from(move |at: usize| {
+            text.set(insert_layer(&text, at, *add_kind));
+            confirming.set(false);
+            note.set(None);
+        })
+    };
+    let onadd = {
+        let (oninsert, text) = (oninsert.clone(), text.clone());
+        Callback::from(move |_: MouseEvent| oninsert.emit(add_position(&text)))
+    };
+    let onkind = {
+        let add_kind = add_kind.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            if let Some(kind) = LayerKind::from_key(&select.value()) {
+                add_kind.set(kind);
+            }
         })
     };
     let changed = analysis
@@ -329,9 +435,12 @@ pub fn ArchEditor(props: &ArchEditorProps) -> Html {
     html! {
         <section class="card panel" data-testid="arch-editor" aria-labelledby="arch-editor-heading">
             <h2 id="arch-editor-heading">{ "Change the network" }</h2>
-            <p class="hint">{ "Layers separated by commas, e.g. conv8k5s1p2 (8 filters, 5×5 kernel, \
-                stride 1, pad 2; add d2 for dilation, psame for same size), relu, max2s2 or avg2s2, \
-                dwconv3s1p1, res(…), dense10 (always last). The input is one 28×28 grey image." }</p>
+            <p class="hint">{ "Change a layer with its own fields below (filters, kernel, stride, \
+                padding, dilation, pooling window, units), add one with \"Add\" or a row's +, or type \
+                the layers, separated by commas, e.g. conv8k5s1p2 (8 filters, 5×5 kernel, stride 1, \
+                pad 2; add d2 for dilation, psame for same size), relu, max2s2 or avg2s2, \
+                dwconv3s1p1, dense10 (always last). Residual blocks, res(…), are typed in the text \
+                field only. The input is one 28×28 grey image." }</p>
             <p class="hint">{ "Beside each convolution: what a dense (fully connected) layer between                 the same input and output sizes would cost. A convolution reuses one small kernel at                 every position, a dense layer has a weight for every input–output pair." }</p>
             if let Some(notice) = &props.notice {
                 <div class="arch-editor-notice" data-testid="arch-editor-notice" role="note">
@@ -381,9 +490,32 @@ pub fn ArchEditor(props: &ArchEditorProps) -> Html {
                     <button type="button" data-testid="arch-confirm-cancel" onclick={oncancel}>{ "Cancel" }</button>
                 </div>
             }
-            <ol class="arch-layers" start="0">
+            <div class="arch-add-bar">
+                <label>
+                    { "New layer " }
+                    <select data-testid="add-layer-kind" onchange={onkind}>
+                        { for LayerKind::ALL.into_iter().map(|k| html! {
+                            <option value={k.key()} selected={*add_kind == k}>
+                                { format!("{} ({})", k.label(), k.default_layer()) }
+                            </option>
+                        }) }
+                    </select>
+                </label>
+                <button type="button" data-testid="add-layer" onclick={onadd}>{ "+ Add" }</button>
+                <span class="hint">{ "added before the output layer (dense10), or press + on a row \
+                    to insert it below that row" }</span>
+            </div>
+            <ol ref={layers_ref} class="arch-layers" start="0">
                 { for analysis.rows.iter().enumerate().map(|(i, row)| {
-                    layer_row(i, row, analysis.rows.len(), &onedit)
+                    let ctx = RowCtx {
+                        count: analysis.rows.len(),
+                        onedit: &onedit,
+                        onfield: &onfield,
+                        oninsert: &oninsert,
+                        add_kind: *add_kind,
+                        note: note.as_ref().filter(|(n, _)| *n == i).map(|(_, m)| m.as_str()),
+                    };
+                    layer_row(i, row, &ctx)
                 }) }
             </ol>
         </section>
@@ -398,14 +530,20 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     )
 }
 
-fn layer_row(
-    index: usize,
-    row: &LayerRow,
+/// What a layer row needs from the editor.
+struct RowCtx<'a> {
     count: usize,
-    onedit: &Callback<(usize, LayerEdit)>,
-) -> Html {
+    onedit: &'a Callback<(usize, LayerEdit)>,
+    onfield: &'a Callback<(usize, Field, String)>,
+    oninsert: &'a Callback<usize>,
+    add_kind: LayerKind,
+    /// The note of a value clamped in this row, if any.
+    note: Option<&'a str>,
+}
+
+fn layer_row(index: usize, row: &LayerRow, ctx: &RowCtx) -> Html {
     let button = |edit: LayerEdit, label: &'static str, what: &str, disabled: bool| {
-        let onedit = onedit.clone();
+        let onedit = ctx.onedit.clone();
         let suffix = match edit {
             LayerEdit::Remove => "remove",
             LayerEdit::Up => "up",
@@ -420,6 +558,17 @@ fn layer_row(
             </button>
         }
     };
+    let insert = {
+        let oninsert = ctx.oninsert.clone();
+        html! {
+            <button type="button" class="layer-edit" data-testid={format!("layer-{index}-insert")}
+                aria-label={format!("insert a {} below layer {index} ({})", ctx.add_kind.label(), row.token)}
+                title={format!("insert {} below", ctx.add_kind.default_layer())}
+                onclick={Callback::from(move |_: MouseEvent| oninsert.emit(index + 1))}>
+                { "+" }
+            </button>
+        }
+    };
     let info = row.info.as_ref();
     let shape = info.map(|i| i.output.to_string()).unwrap_or_default();
     let params = info.map(|i| i.params.to_string()).unwrap_or_default();
@@ -429,27 +578,112 @@ fn layer_row(
     } else {
         "arch-layer"
     };
+    let layer = LayerSpec::parse_token(&row.token).ok();
+    let editable = layer.as_ref().map(fields).unwrap_or_default();
+    let name = info
+        .map(|i| i.name.clone())
+        .unwrap_or_else(|| format!("layer {index}"));
     html! {
         <li {class} data-testid={format!("layer-{index}")} data-out-shape={shape.clone()}
             data-params={params} data-error={error}>
             <div class="arch-layer-head">
-                <span class="layer-name">{ info.map(|i| i.name.clone()).unwrap_or_else(|| format!("layer {index}")) }</span>
+                <span class="layer-name">{ name.clone() }</span>
                 <code>{ &row.token }</code>
                 <span class="arrow">{ "→" }</span>
                 <span class="out-shape">{ if shape.is_empty() { "?".to_string() } else { shape } }</span>
                 <span class="layer-edits">
                     { button(LayerEdit::Up, "↑", "move up", index == 0) }
-                    { button(LayerEdit::Down, "↓", "move down", index + 1 >= count) }
-                    { button(LayerEdit::Remove, "✕", "remove", count <= 1) }
+                    { button(LayerEdit::Down, "↓", "move down", index + 1 >= ctx.count) }
+                    { button(LayerEdit::Remove, "✕", "remove", ctx.count <= 1) }
+                    { insert }
                 </span>
             </div>
+            if !editable.is_empty() {
+                <div class="layer-fields" role="group" aria-label={format!("{name} settings")}>
+                    { for editable.iter().map(|r| field_control(index, &name, r, ctx.onfield)) }
+                </div>
+            }
             if let Some(info) = info {
                 { layer_details(info) }
             }
             if let Some(e) = &row.error {
                 <p class="error" role="alert">{ e.clone() }</p>
             }
+            if let Some(n) = ctx.note {
+                <p class="note field-note" data-testid={format!("layer-{index}-note")} role="status">{ n }</p>
+            }
         </li>
+    }
+}
+
+/// One field of a layer: a number input with its range, or (padding) a list of the allowed
+/// paddings with "same" marked. Every change goes to the text at once.
+fn field_control(
+    index: usize,
+    name: &str,
+    r: &FieldRange,
+    onfield: &Callback<(usize, Field, String)>,
+) -> Html {
+    let field = r.field;
+    let testid = format!("layer-{index}-{}", field.key());
+    let aria = format!("{name} {}", field.label());
+    if field == Field::Pad {
+        let onchange = {
+            let onfield = onfield.clone();
+            Callback::from(move |e: Event| {
+                let select: HtmlSelectElement = e.target_unchecked_into();
+                onfield.emit((index, field, select.value()));
+            })
+        };
+        // A padding typed out of range is listed too, so the list shows the truth.
+        let mut options: Vec<usize> = (r.min..=r.max).collect();
+        if r.value > r.max {
+            options.push(r.value);
+        }
+        return html! {
+            <label class="field">
+                { field.label() }
+                <select data-testid={testid} data-value={r.value.to_string()} aria-label={aria} {onchange}>
+                    { for options.into_iter().map(|p| {
+                        let label = if r.same == Some(p) {
+                            format!("{p} (same)")
+                        } else if p > r.max {
+                            format!("{p} (too large)")
+                        } else {
+                            p.to_string()
+                        };
+                        html! { <option value={p.to_string()} selected={p == r.value}>{ label }</option> }
+                    }) }
+                </select>
+            </label>
+        };
+    }
+    let oninput = {
+        let onfield = onfield.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            onfield.emit((index, field, input.value()));
+        })
+    };
+    // An emptied field, left: show the layer's value again.
+    let value = r.value.to_string();
+    let onchange = {
+        let value = value.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let number = input.value().trim().parse::<f64>();
+            if !number.is_ok_and(f64::is_finite) {
+                input.set_value(&value);
+            }
+        })
+    };
+    html! {
+        <label class="field">
+            { field.label() }
+            <input type="number" data-testid={testid} aria-label={aria}
+                min={r.min.to_string()} max={r.max.to_string()} step="1"
+                value={value} {oninput} {onchange} />
+        </label>
     }
 }
 
