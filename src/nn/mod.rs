@@ -6,6 +6,7 @@ pub mod model;
 pub mod optim;
 pub mod explain;
 pub mod receptive;
+pub mod separable;
 pub mod spec;
 
 pub use model::{Model, ModelFileError, Tap};
