@@ -13,7 +13,10 @@ fn mobilenet_like_blocks_by_hand() {
     // conv8k3s2p1 → dwconv3 (8 filters of 3×3 + 8 biases = 80) → conv16k1 (16·8 + 16 = 144);
     // one standard 3×3 conv from 8 to 16 channels: 16·8·9 + 16 = 1,168.
     assert_eq!(s[0].names, ("dwconv1".to_string(), "conv2".to_string()));
-    assert_eq!((s[0].kernel, s[0].in_channels, s[0].out_channels), (3, 8, 16));
+    assert_eq!(
+        (s[0].kernel, s[0].in_channels, s[0].out_channels),
+        (3, 8, 16)
+    );
     assert_eq!(s[0].params, 80 + 144);
     assert_eq!(s[0].standard, 1168);
     // dwconv3s2 on 16 channels (16·9 + 16 = 160) → conv32k1 (32·16 + 32 = 544); standard:
@@ -23,7 +26,10 @@ fn mobilenet_like_blocks_by_hand() {
     // The pair's count is what the engine allocates for those layers.
     let model = convscope::nn::model::Model::new(&spec, 1).unwrap();
     let v = model.param_vectors();
-    assert_eq!(v[s[0].depthwise].len() + v[s[0].pointwise].len(), s[0].params);
+    assert_eq!(
+        v[s[0].depthwise].len() + v[s[0].pointwise].len(),
+        s[0].params
+    );
 }
 
 #[test]

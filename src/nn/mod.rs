@@ -1,10 +1,10 @@
 //! The CNN engine: architecture specs, layers, the model and its optimizers.
 
+pub mod explain;
 pub mod kernels;
 pub mod layers;
 pub mod model;
 pub mod optim;
-pub mod explain;
 pub mod receptive;
 pub mod separable;
 pub mod spec;

@@ -35,8 +35,8 @@ impl ModelSpec {
             let LayerSpec::DwConv { kernel, .. } = *layer else {
                 continue;
             };
-            let Some(j) = (i + 1..self.layers.len())
-                .find(|&j| !matches!(self.layers[j], LayerSpec::Relu))
+            let Some(j) =
+                (i + 1..self.layers.len()).find(|&j| !matches!(self.layers[j], LayerSpec::Relu))
             else {
                 continue;
             };
