@@ -1524,3 +1524,189 @@ async fn inside_one_cell_shows_the_engines_arithmetic() {
     page.screenshot("inside-one-cell").await;
     page.finish().await;
 }
+
+/// The value of the form control `[data-testid=testid]` (a checkbox: "true" or "false").
+async fn control_value(page: &Page, testid: &str) -> String {
+    let v = page
+        .js(
+            "const e = document.querySelector(`[data-testid=\"${arguments[0]}\"]`);
+             if (!e) return null;
+             return e.type === 'checkbox' ? String(e.checked) : String(e.value);",
+            vec![serde_json::json!(testid)],
+        )
+        .await;
+    v.as_str()
+        .unwrap_or_else(|| panic!("the page has no control data-testid={testid}"))
+        .to_string()
+}
+
+async fn has_testid(page: &Page, testid: &str) -> bool {
+    page.js(
+        "return !!document.querySelector(`[data-testid=\"${arguments[0]}\"]`)",
+        vec![serde_json::json!(testid)],
+    )
+    .await
+        == serde_json::json!(true)
+}
+
+async fn location_search(page: &Page) -> String {
+    page.js("return location.search", vec![])
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Types `text` into the text field `[data-testid=testid]` and fires its change event.
+async fn set_text_field(page: &Page, testid: &str, text: &str) {
+    page.js(
+        "const e = document.querySelector(`[data-testid=\"${arguments[0]}\"]`);
+         e.value = arguments[1];
+         e.dispatchEvent(new Event('change', {bubbles: true}));",
+        vec![serde_json::json!(testid), serde_json::json!(text)],
+    )
+    .await;
+    page.settle().await;
+}
+
+/// A teacher's link: every setting in the address shows in the controls and panels, and the
+/// address follows what the teacher changes afterwards.
+#[tokio::test]
+#[ignore = "needs the release build: run by scripts/test.sh"]
+async fn url_parameters_set_the_controls() {
+    let query = "?lr=0.01&batch=64&opt=sgd&seed=7&hide=kernels,pooling&cell=3.3.3.9";
+    let page = Page::open_with(query).await;
+    assert!(
+        !has_testid(&page, "url-notice").await,
+        "a good link gets no notice"
+    );
+    assert_eq!(control_value(&page, "learning-rate").await, "0.01");
+    assert_eq!(control_value(&page, "batch-size").await, "64");
+    assert_eq!(control_value(&page, "optimizer").await, "sgd");
+    let note = page.text("training-start-note").await;
+    assert!(note.contains("seed 7"), "{note:?}");
+    // Hidden panels are gone, their buttons say so; the others are there.
+    assert!(!has_testid(&page, "kernels").await && !has_testid(&page, "pooling").await);
+    assert!(has_testid(&page, "feature-maps").await && has_testid(&page, "arch-editor").await);
+    for (panel, shown) in [("kernels", "false"), ("pooling", "false"), ("maps", "true")] {
+        let id = format!("panel-toggle-{panel}");
+        assert_eq!(
+            page.attr(&id, "aria-pressed").await.as_deref(),
+            Some(shown),
+            "{id}"
+        );
+    }
+    // cell=3.3.3.9: conv2, channel 3, row 3, column 9.
+    wait_for("the cell from the address", Duration::from_secs(30), || async {
+        let layer = page.js(
+            "const e = document.querySelector('[data-testid=\"cell-title\"]');
+             return e ? [e.dataset.layer, e.dataset.channel, e.dataset.y, e.dataset.x].join('.') : null;",
+            vec![],
+        )
+        .await;
+        match layer.as_str() {
+            Some("conv2.3.3.9") => Ok(()),
+            other => Err(format!("cell-title {other:?}")),
+        }
+    })
+    .await;
+    assert_eq!(location_search(&page).await, query);
+    page.screenshot("url-parameters").await;
+
+    // What the teacher changes goes to the address (replaceState: no reload, no new entry).
+    let history_length = page.js("return history.length", vec![]).await;
+    page.click("panel-toggle-pooling").await;
+    page.settle().await;
+    assert!(has_testid(&page, "pooling").await);
+    set_text_field(&page, "batch-size", "16").await;
+    page.click("cell-next").await;
+    page.settle().await;
+    assert_eq!(
+        location_search(&page).await,
+        "?lr=0.01&batch=16&opt=sgd&seed=7&hide=kernels&cell=3.3.3.10"
+    );
+    assert_eq!(
+        page.js("return history.length", vec![]).await,
+        history_length
+    );
+    page.finish().await;
+}
+
+/// A hostile link: every bad value is named in one notice near the top, the controls and the
+/// address show what runs instead, and training works (no NaN).
+#[tokio::test]
+#[ignore = "needs the release build: run by scripts/test.sh"]
+async fn hostile_url_values_are_named_and_training_still_works() {
+    let huge = "9".repeat(5000);
+    let query = format!(
+        "?lr=NaN&lr=1e9&batch=-3&batch=99999&seed=abc&opt=zzz\
+         &hide=kernels,bogus&cell=99.0.0.0&live=on&seed={huge}"
+    );
+    let page = Page::open_with(&query).await;
+    assert!(
+        visible_near_top(&page, "url-notice").await,
+        "the notice is on the first screen"
+    );
+    let count = page
+        .js(
+            "return document.querySelectorAll('[data-testid=\"url-notice\"]').length",
+            vec![],
+        )
+        .await;
+    assert_eq!(count, serde_json::json!(1), "one notice");
+    // The cell is checked once the network has loaded.
+    let notice = wait_for("the cell's notice", Duration::from_secs(30), || async {
+        let n = page.text("url-notice").await;
+        if n.contains("cell=99.0.0.0") {
+            Ok(n)
+        } else {
+            Err(n)
+        }
+    })
+    .await;
+    for bad in [
+        "lr=NaN",
+        "different lr= values",
+        "batch=-3",
+        "different batch= values",
+        "seed=abc",
+        "different seed= values",
+        "opt=zzz",
+        "bogus",
+        "cell=99.0.0.0",
+    ] {
+        assert!(
+            notice.contains(bad),
+            "the notice should name {bad}: {notice}"
+        );
+    }
+    assert!(
+        notice.len() < 3000,
+        "long values are quoted short: {}",
+        notice.len()
+    );
+    assert_eq!(control_value(&page, "learning-rate").await, "0.001");
+    assert_eq!(control_value(&page, "batch-size").await, "32");
+    assert_eq!(control_value(&page, "optimizer").await, "adam");
+    assert!(page.text("training-start-note").await.contains("seed 42"));
+    assert!(!has_testid(&page, "kernels").await && has_testid(&page, "pooling").await);
+    assert_eq!(location_search(&page).await, "?hide=kernels&live=on");
+    page.screenshot("url-notice").await;
+
+    page.click("train-toggle").await;
+    let seen = page
+        .wait_examples_above(0, "training to start", Duration::from_secs(60))
+        .await;
+    page.wait_examples_above(seen, "training to go on", Duration::from_secs(30))
+        .await;
+    page.click("train-toggle").await;
+    for id in ["examples-per-sec", "gflops", "test-accuracy"] {
+        let t = page.text(id).await;
+        assert!(!t.contains("NaN") && !t.contains("inf"), "{id}: {t:?}");
+    }
+    // OK closes the notice.
+    page.click("url-notice-dismiss").await;
+    page.settle().await;
+    assert!(!has_testid(&page, "url-notice").await);
+    page.finish().await;
+}

@@ -24,20 +24,27 @@ use super::preview::Preview;
 use super::state::ShownInput;
 use super::state::{Action, AppState, Loadable};
 use super::training_controls::TrainingControls;
-use super::urls::{asset_url, DATA_PATH, MODEL_PATH, WORKER_PATH};
+use super::url_state::{
+    check_cell, read_query, write_query, CellInAddress, HiddenPanels, Panel, UrlSettings,
+    DEFAULT_SEED,
+};
+use super::urls::{
+    address_pairs, asset_url, set_address_pairs, DATA_PATH, MODEL_PATH, WORKER_PATH,
+};
 use super::views::{feature_map_groups, kernel_groups, pooling_groups, PlaneGroup};
 use crate::data::mnist::Mnist;
 use crate::data::preprocess::Stroke;
 use crate::nn::layers::loss::softmax;
 use crate::nn::model::Model;
 use crate::nn::optim::Hyper;
-use crate::nn::spec::{training_flops_per_example, ModelSpec, CLASSES};
+use crate::nn::spec::{training_flops_per_example, ModelSpec, CLASSES, MAX_ARCH_LEN};
 use crate::protocol::{FromWorker, Init, LiveView, ToWorker};
 use crate::worker::fetch::fetch_bytes;
 use crate::worker::TrainingReactor;
 
-/// Seed that `Reset` reinitialises from (the worker's `Trainer` uses it).
-pub const SEED: u64 = 42;
+/// Seed that `Reset` reinitialises from (the worker's `Trainer` uses it) when the address has
+/// no `seed=`; the page's seed is `Training::seed`.
+pub const SEED: u64 = DEFAULT_SEED;
 
 #[function_component]
 pub fn App() -> Html {
@@ -57,7 +64,23 @@ pub fn App() -> Html {
 
 #[function_component]
 fn Main() -> Html {
-    let state = use_reducer(AppState::default);
+    // The address's settings (`lr=`, `seed=`, `hide=`, `cell=`…), read once, made safe to run;
+    // `arch=` is read below, with the model.
+    let from_url = use_memo((), |_| read_query(&address_pairs()));
+    let state = use_reducer({
+        let from_url = from_url.clone();
+        move || {
+            let mut s = AppState::default();
+            s.training.hyper = from_url.settings.hyper;
+            s.training.seed = from_url.settings.seed;
+            s.url_notices = from_url.notices.clone();
+            s
+        }
+    });
+    let hidden = use_state(|| from_url.settings.hidden);
+    // The cell shown in "Inside one cell", picked by a click on a feature or pooling map (or
+    // `cell=` in the address, once the network is known to have it).
+    let selected_cell = use_state(|| None::<Cell>);
 
     let bridge = {
         let dispatch = state.dispatcher();
@@ -71,7 +94,8 @@ fn Main() -> Html {
     // test images for the feature-map picker.
     {
         let (dispatch, bridge) = (state.dispatcher(), bridge.clone());
-        let hyper = state.training.hyper;
+        let (hyper, seed) = (state.training.hyper, state.training.seed);
+        let (url_cell, selected) = (from_url.settings.cell, selected_cell.clone());
         use_effect_with((), move |_| {
             let d = dispatch.clone();
             let query = gloo::utils::window()
@@ -81,7 +105,7 @@ fn Main() -> Html {
             // `?live=off`: the worker reports rarely (for measuring what the live view costs).
             let live = LiveView::from_query(&query);
             // `?arch=…`: run this architecture instead of the shipped one, if it is valid.
-            let values = arch_values(&query);
+            let values = arch_values(&address_pairs());
             let arch = read_arch_query(&values);
             if let Some(notice) = arch.notice {
                 d.dispatch(Action::ArchNotice {
@@ -91,8 +115,16 @@ fn Main() -> Html {
             }
             let requested = arch.spec;
             spawn_local(async move {
-                match load_model().await.map(|m| model_for(m, requested, &d)) {
+                let loaded = load_model().await;
+                match loaded.map(|m| model_for(m, requested, seed, &d)) {
                     Ok((model, pretrained)) => {
+                        // `cell=`: selected if this network has that cell.
+                        if let Some(cell) = url_cell {
+                            match check_cell(cell, model.infos()) {
+                                Ok(cell) => selected.set(Some(cell)),
+                                Err(notice) => d.dispatch(Action::UrlNotice(notice)),
+                            }
+                        }
                         // The address says what runs: the architecture actually loaded, or
                         // no arch= at all when the shipped network runs.
                         if !values.is_empty() {
@@ -104,7 +136,7 @@ fn Main() -> Html {
                                 bridge.send(ToWorker::Init(Box::new(Init {
                                     data_url,
                                     spec: model.spec().clone(),
-                                    seed: SEED,
+                                    seed,
                                     hyper,
                                     recipe: crate::protocol::Recipe::default(),
                                     params: model.param_vectors(),
@@ -139,6 +171,24 @@ fn Main() -> Html {
                     let _ = body.dataset().set("ready", "true");
                 }
             }
+        });
+    }
+    // Keep the address in step with what runs, as the teacher changes it (replaceState), so a
+    // shared link or a reload shows the same. `cell=` waits until the network is known.
+    {
+        let settings = UrlSettings {
+            hyper: state.training.hyper,
+            seed: state.training.seed,
+            hidden: *hidden,
+            cell: *selected_cell,
+            ..UrlSettings::default()
+        };
+        let cell = match state.model {
+            Loadable::Ready(_) => CellInAddress::Set(*selected_cell),
+            _ => CellInAddress::Keep,
+        };
+        use_effect_with((settings, cell), |(settings, cell)| {
+            set_address_pairs(&write_query(&address_pairs(), settings, false, *cell));
         });
     }
     // Tell measurement scripts when a new drawing has been rendered everywhere: this
@@ -187,8 +237,6 @@ fn Main() -> Html {
         }
     });
 
-    // The cell shown in "Inside one cell", picked by a click on a feature or pooling map.
-    let selected_cell = use_state(|| None::<Cell>);
     let onpickcell = {
         let (selected, model) = (selected_cell.clone(), model.clone());
         Callback::from(move |e: MouseEvent| {
@@ -245,9 +293,16 @@ fn Main() -> Html {
 
     let onarch = {
         let (dispatch, bridge) = (state.dispatcher(), bridge.clone());
-        let running = state.training.running;
-        Callback::from(move |spec: ModelSpec| match Model::new(&spec, SEED) {
+        let (running, seed) = (state.training.running, state.training.seed);
+        let selected = selected_cell.clone();
+        Callback::from(move |spec: ModelSpec| match Model::new(&spec, seed) {
             Ok(model) => {
+                // A selected cell the new network does not have is let go.
+                if let Some(cell) = *selected {
+                    if check_cell(cell, model.infos()).is_err() {
+                        selected.set(None);
+                    }
+                }
                 bridge.send(ToWorker::SetArchitecture(spec.clone()));
                 // A teacher who applies a change while training expects it to keep training.
                 if running {
@@ -262,15 +317,25 @@ fn Main() -> Html {
             }),
         })
     };
-    let onshow_editor = Callback::from(|_: MouseEvent| {
-        let document = gloo::utils::document();
-        if let Ok(Some(input)) = document.query_selector("[data-testid=\"arch-input\"]") {
-            input.scroll_into_view();
-            if let Ok(input) = input.dyn_into::<web_sys::HtmlElement>() {
-                let _ = input.focus();
+    let onshow_editor = {
+        let hidden = hidden.clone();
+        Callback::from(move |_: MouseEvent| {
+            if hidden.is_hidden(Panel::Editor) {
+                hidden.set(hidden.with(Panel::Editor, false));
             }
-        }
-    });
+            // After the editor is rendered again.
+            gloo::timers::callback::Timeout::new(0, scroll_to_editor).forget();
+        })
+    };
+    let onpanel = {
+        let hidden = hidden.clone();
+        Callback::from(move |p: Panel| hidden.set(hidden.with(p, !hidden.is_hidden(p))))
+    };
+    let ondismiss = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |_: MouseEvent| dispatch.dispatch(Action::DismissUrlNotices))
+    };
+    let show = |p: Panel| hidden.is_shown(p);
     let current_arch = match &state.model {
         Loadable::Ready(m) => AttrValue::from(m.0.borrow().spec().to_string()),
         _ => AttrValue::default(),
@@ -318,15 +383,33 @@ fn Main() -> Html {
                 },
                 Loadable::Ready(_) => html! {},
             } }
-            if let Some(notice) = &state.arch_notice {
-                <div class="arch-notice" role="alert" data-testid="arch-notice">
-                    <strong>{ "About the address's arch=: " }</strong>{ notice.clone() }
-                    { " " }
-                    <button type="button" data-testid="arch-notice-show" onclick={onshow_editor}>
-                        { "Show it in the editor" }
-                    </button>
+            if state.arch_notice.is_some() || !state.url_notices.is_empty() {
+                <div class="arch-notice url-notice" role="alert" data-testid="url-notice">
+                    if !state.url_notices.is_empty() {
+                        <p><strong>{ "Not as the address asked — the address now shows what runs:" }</strong></p>
+                    }
+                    <ul>
+                        { for state.url_notices.iter().map(|n| html! {
+                            <li data-testid="url-notice-item">{ n.clone() }</li>
+                        }) }
+                        if let Some(notice) = &state.arch_notice {
+                            <li data-testid="arch-notice">
+                                <strong>{ "About the address's arch=: " }</strong>{ notice.clone() }
+                                { " " }
+                                <button type="button" data-testid="arch-notice-show" onclick={onshow_editor}>
+                                    { "Show it in the editor" }
+                                </button>
+                            </li>
+                        }
+                    </ul>
+                    if !state.url_notices.is_empty() {
+                        <button type="button" data-testid="url-notice-dismiss" onclick={ondismiss}>
+                            { "OK" }
+                        </button>
+                    }
                 </div>
             }
+            { panel_toggles(*hidden, &onpanel) }
             <main class="layout">
                 <section class="card draw" aria-labelledby="draw-heading">
                     <h2 id="draw-heading">{ "Draw" }</h2>
@@ -340,28 +423,72 @@ fn Main() -> Html {
                 </section>
                 <div class="train-column">
                     <TrainingControls training={t.clone()} {flops_per_example} {ontoggle} {onstep} {onreset} {onhyper} />
-                    <section class="card charts" aria-label="Training curves">
-                        <LineChart title="Loss" series={loss_series} testid="loss-chart" />
-                        <LineChart title="Accuracy" series={accuracy_series} y_range={Some((0.0, 1.0))}
-                            testid="accuracy-chart" />
-                    </section>
+                    if show(Panel::Charts) {
+                        <section class="card charts" aria-label="Training curves">
+                            <LineChart title="Loss" series={loss_series} testid="loss-chart" />
+                            <LineChart title="Accuracy" series={accuracy_series} y_range={Some((0.0, 1.0))}
+                                testid="accuracy-chart" />
+                        </section>
+                    }
                 </div>
             </main>
-            <Kernels groups={(*kernels).clone()} />
+            if show(Panel::Kernels) {
+                <Kernels groups={(*kernels).clone()} />
+            }
             <div class="pickable" onclick={onpickcell}>
-                <FeatureMaps groups={views.maps.clone()} shown={shown.clone()} test_index={state.test_index}
-                    {test_set_error} {onpick} />
-                <Pooling groups={views.pools.clone()} />
+                if show(Panel::Maps) {
+                    <FeatureMaps groups={views.maps.clone()} shown={shown.clone()} test_index={state.test_index}
+                        {test_set_error} {onpick} />
+                }
+                if show(Panel::Pooling) {
+                    <Pooling groups={views.pools.clone()} />
+                }
             </div>
-            <CellInspector model={model.clone()} version={version} shown={shown} cell={*selected_cell}
-                onselect={onselectcell} />
-            <ArchEditor current={current_arch} ready={model_ready} onapply={onarch}
-                training={state.training.running}
-                rejected={state.arch_rejected.clone().map(AttrValue::from)}
-                notice={state.arch_notice.clone().map(AttrValue::from)} />
+            if show(Panel::Cell) {
+                <CellInspector model={model.clone()} version={version} shown={shown} cell={*selected_cell}
+                    onselect={onselectcell} />
+            }
+            if show(Panel::Editor) {
+                <ArchEditor current={current_arch} ready={model_ready} onapply={onarch}
+                    training={state.training.running}
+                    rejected={state.arch_rejected.clone().map(AttrValue::from)}
+                    notice={state.arch_notice.clone().map(AttrValue::from)} />
+            }
             <Architecture infos={state.infos.clone()} />
             <About />
         </>
+    }
+}
+
+/// Scrolls to the architecture editor's text field and focuses it.
+fn scroll_to_editor() {
+    let document = gloo::utils::document();
+    if let Ok(Some(input)) = document.query_selector("[data-testid=\"arch-input\"]") {
+        input.scroll_into_view();
+        if let Ok(input) = input.dyn_into::<web_sys::HtmlElement>() {
+            let _ = input.focus();
+        }
+    }
+}
+
+/// One show/hide button per panel (`hide=` in the address).
+fn panel_toggles(hidden: HiddenPanels, onpanel: &Callback<Panel>) -> Html {
+    html! {
+        <nav class="panel-toggles" data-testid="panel-toggles" aria-label="Show or hide panels">
+            <span class="panel-toggles-label">{ "Panels:" }</span>
+            { for Panel::ALL.iter().map(|&p| {
+                let onclick = onpanel.reform(move |_: MouseEvent| p);
+                let shown = hidden.is_shown(p);
+                html! {
+                    <button type="button" class={classes!("panel-toggle", (!shown).then_some("off"))}
+                        data-testid={format!("panel-toggle-{}", p.id())} aria-pressed={shown.to_string()}
+                        title={format!("{} the {} panel", if shown { "Hide" } else { "Show" }, p.label())}
+                        {onclick}>
+                        { if shown { "☑ " } else { "☐ " } }{ p.label() }
+                    </button>
+                }
+            }) }
+        </nav>
     }
 }
 
@@ -385,17 +512,24 @@ fn probabilities(taps: &[ndarray::Array3<f32>]) -> Option<[f32; CLASSES]> {
     Some(p)
 }
 
-/// Every `arch=` value of a page query (`?a=b&arch=…`), in order.
-fn arch_values(query: &str) -> Vec<String> {
-    let Ok(params) = web_sys::UrlSearchParams::new_with_str(query) else {
-        return Vec::new();
-    };
-    params
-        .get_all("arch")
+/// The `arch=` values of the address, in order, each distinct value once and at most
+/// [`MAX_ARCH_VALUES`] of them (an address repeating `arch=` thousands of times must not make
+/// the notice, or the page, slow).
+fn arch_values(pairs: &[(String, String)]) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    pairs
         .iter()
-        .filter_map(|v| v.as_string())
+        .filter(|(k, _)| k == "arch")
+        .filter(|(_, v)| seen.insert(v.as_str()))
+        .take(MAX_ARCH_VALUES)
+        // Longer than any architecture: cut, so the notice and the editor stay small (it is
+        // still too long, and rejected as such).
+        .map(|(_, v)| v.chars().take(MAX_ARCH_LEN + 1).collect())
         .collect()
 }
+
+/// How many different `arch=` values of the address are read (and named in the notice).
+const MAX_ARCH_VALUES: usize = 5;
 
 /// The page's model and whether it carries the shipped weights: the shipped one, unless
 /// `requested` is another architecture, which then starts from the seed (the shipped weights
@@ -403,12 +537,13 @@ fn arch_values(query: &str) -> Vec<String> {
 fn model_for(
     shipped: Model,
     requested: Option<ModelSpec>,
+    seed: u64,
     dispatch: &UseReducerDispatcher<AppState>,
 ) -> (Model, bool) {
     let Some(spec) = requested.filter(|s| s != shipped.spec()) else {
         return (shipped, true);
     };
-    match Model::new(&spec, SEED) {
+    match Model::new(&spec, seed) {
         Ok(model) => (model, false),
         Err(e) => {
             dispatch.dispatch(Action::ArchNotice {
@@ -427,26 +562,17 @@ fn model_for(
 /// kept; `None` removes it) with `history.replaceState`, so a reload or a shared link shows
 /// the same network.
 fn set_arch_in_address(arch: Option<&str>) {
-    let window = gloo::utils::window();
-    let location = window.location();
-    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&location.search().unwrap_or_default())
-    else {
-        return;
-    };
-    match arch {
-        Some(arch) => params.set("arch", arch),
-        None => params.delete("arch"),
+    let mut pairs = address_pairs();
+    let at = pairs.iter().position(|(k, _)| k == "arch");
+    pairs.retain(|(k, _)| k != "arch");
+    if let Some(arch) = arch {
+        let pair = ("arch".to_string(), arch.to_string());
+        match at {
+            Some(i) => pairs.insert(i.min(pairs.len()), pair),
+            None => pairs.push(pair),
+        }
     }
-    let query: String = params.to_string().into();
-    let url = format!(
-        "{}{}{query}{}",
-        location.pathname().unwrap_or_default(),
-        if query.is_empty() { "" } else { "?" },
-        location.hash().unwrap_or_default()
-    );
-    if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
-    }
+    set_address_pairs(&pairs);
 }
 
 async fn load_model() -> Result<Model, String> {

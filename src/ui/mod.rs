@@ -24,6 +24,7 @@ pub mod state;
 pub mod strokes;
 pub mod test_digit_picker;
 pub mod training_controls;
+pub mod url_state;
 pub mod urls;
 pub mod views;
 

@@ -58,6 +58,8 @@ pub struct Training {
     pub examples_per_sec: Option<f32>,
     pub test_accuracy: Option<f32>,
     pub hyper: Hyper,
+    /// What `Reset` and a new architecture initialise from (`seed=` in the address).
+    pub seed: u64,
     /// The weights are still the shipped, pre-trained ones (or were trained on from them);
     /// false after a Reset or a new architecture, which start from the seed.
     pub pretrained: bool,
@@ -89,6 +91,7 @@ impl Default for Training {
             examples_per_sec: None,
             test_accuracy: None,
             hyper: Hyper::default(),
+            seed: super::url_state::DEFAULT_SEED,
             pretrained: true,
             stale_run: None,
             loss: Rc::default(),
@@ -118,6 +121,9 @@ pub struct AppState {
     pub arch_notice: Option<String>,
     /// The address's `arch=` that could not run (the editor starts with it).
     pub arch_rejected: Option<String>,
+    /// What was changed or ignored in the address's other settings, and why (one line each;
+    /// shown with `arch_notice` at the top until dismissed).
+    pub url_notices: Vec<String>,
 }
 
 impl Default for AppState {
@@ -133,6 +139,7 @@ impl Default for AppState {
             training: Training::default(),
             arch_notice: None,
             arch_rejected: None,
+            url_notices: Vec::new(),
         }
     }
 }
@@ -167,6 +174,9 @@ pub enum Action {
     /// Optimistic: the toggle flips at once, snapshots confirm.
     SetRunning(bool),
     SetHyper(Hyper),
+    /// Something in the address was changed or ignored (see `url_notices`).
+    UrlNotice(String),
+    DismissUrlNotices,
 }
 
 impl AppState {
@@ -330,6 +340,8 @@ impl Reducible for AppState {
                 s.training.contradicted = 0;
             }
             Action::SetHyper(h) => s.training.hyper = h,
+            Action::UrlNotice(n) => s.url_notices.push(n),
+            Action::DismissUrlNotices => s.url_notices.clear(),
         }
         Rc::new(s)
     }

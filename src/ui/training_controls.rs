@@ -3,7 +3,6 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::app::SEED;
 use super::format::{thousands, thousands_f};
 use super::hyper_input::{parse_batch_size, parse_learning_rate, OptimizerChoice};
 use super::state::{Training, WorkerStatus};
@@ -132,14 +131,15 @@ pub fn TrainingControls(props: &TrainingControlsProps) -> Html {
             ),
         ),
     };
+    let seed = t.seed;
     let start_note = if t.pretrained {
         format!(
             "Train continues from the shipped network, already trained. Reset starts again \
-             from random weights (seed {SEED}, the same start every time)."
+             from random weights (seed {seed}, the same start every time)."
         )
     } else {
         format!(
-            "This network started from random weights (seed {SEED}); Reset goes back to that \
+            "This network started from random weights (seed {seed}); Reset goes back to that \
              same start."
         )
     };
