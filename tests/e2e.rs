@@ -581,6 +581,23 @@ struct ShownGroup {
     clipped: Vec<String>,
 }
 
+/// Waits until the feature-map panel shows a test digit (the worker-independent start-up
+/// input), so panels and cells can be read.
+async fn wait_for_test_digit_maps(page: &Page) {
+    wait_for(
+        "the feature-map panel to show a test digit",
+        Duration::from_secs(30),
+        || async {
+            if shown_groups(page, "feature-maps").await.is_empty() {
+                Err("no layer groups yet".to_string())
+            } else {
+                Ok(())
+            }
+        },
+    )
+    .await;
+}
+
 /// Reads every layer group of `[data-testid=panel]`.
 async fn shown_groups(page: &Page, panel: &str) -> Vec<ShownGroup> {
     let v = page
@@ -623,19 +640,7 @@ async fn panels_show_every_channel_of_every_layer() {
     let shape = |s: &Shape| format!("{} × {}×{}", s.c, s.h, s.w);
     let page = Page::open().await;
     // The feature maps are of a test digit until something is drawn: wait for the test set.
-    wait_for(
-        "the feature-map panel to show a test digit",
-        Duration::from_secs(30),
-        || async {
-            let n = shown_groups(&page, "feature-maps").await.len();
-            if n > 0 {
-                Ok(())
-            } else {
-                Err("no layer groups yet".to_string())
-            }
-        },
-    )
-    .await;
+    wait_for_test_digit_maps(&page).await;
 
     let check = |panel: &str, groups: &[ShownGroup], expected: &[(String, usize, usize)]| {
         let layers: Vec<&str> = groups.iter().map(|g| g.layer.as_str()).collect();
@@ -1377,18 +1382,7 @@ async fn inside_one_cell_shows_the_engines_arithmetic() {
         .position(|l| matches!(l, LayerSpec::MaxPool { .. }))
         .expect("a max pool");
     let page = Page::open().await;
-    wait_for(
-        "a test digit in the feature maps",
-        Duration::from_secs(30),
-        || async {
-            if shown_groups(&page, "feature-maps").await.is_empty() {
-                Err("no layer groups yet".to_string())
-            } else {
-                Ok(())
-            }
-        },
-    )
-    .await;
+    wait_for_test_digit_maps(&page).await;
     assert!(!page.text("cell-none").await.is_empty());
 
     // A real click on one cell of conv2's channel 3, off the centre.
@@ -1525,6 +1519,61 @@ async fn inside_one_cell_shows_the_engines_arithmetic() {
     page.finish().await;
 }
 
+/// The training aids and the pixel-shuffle experiment reach the worker and the panels: with
+/// the shuffle on, the feature maps show the scrambled input (and the same maps come back when
+/// it is off again); with the learning-rate decay on, the rate the worker reports falls as
+/// training goes on.
+#[tokio::test]
+#[ignore = "needs the release build: run by scripts/test.sh"]
+async fn recipe_switches_reach_the_worker_and_the_panels() {
+    let page = Page::open().await;
+    wait_for_test_digit_maps(&page).await;
+    page.settle().await;
+    let plain = page.canvases_fingerprint("feature-maps").await;
+    page.click("recipe-shuffle").await;
+    page.settle().await;
+    assert!(!page.text("shuffle-note").await.is_empty());
+    let scrambled = page.canvases_fingerprint("feature-maps").await;
+    assert_eq!(plain.0, scrambled.0, "the same canvases");
+    assert_ne!(
+        plain.1, scrambled.1,
+        "the maps of the scrambled input differ"
+    );
+    page.click("recipe-shuffle").await;
+    page.settle().await;
+    assert_eq!(page.canvases_fingerprint("feature-maps").await, plain);
+
+    page.click("recipe-decay").await;
+    let set = page
+        .js(
+            "return Number(document.querySelector('[data-testid=learning-rate]').value)",
+            vec![],
+        )
+        .await
+        .as_f64()
+        .expect("a learning rate in its field");
+    page.click("train-toggle").await;
+    let seen = page
+        .wait_examples_above(
+            3000,
+            "training with a decaying rate",
+            Duration::from_secs(60),
+        )
+        .await;
+    page.click("train-toggle").await;
+    let now = page.text("learning-rate-now").await;
+    let rate: f64 = now
+        .rsplit(' ')
+        .next()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("learning-rate-now {now:?} holds no number"));
+    assert!(
+        rate < set && rate > set / 2.0,
+        "after about {seen} examples the rate is {rate} (set {set})"
+    );
+    page.finish().await;
+}
+
 /// The value of the form control `[data-testid=testid]` (a checkbox: "true" or "false").
 async fn control_value(page: &Page, testid: &str) -> String {
     let v = page
@@ -1574,7 +1623,8 @@ async fn set_text_field(page: &Page, testid: &str, text: &str) {
 #[tokio::test]
 #[ignore = "needs the release build: run by scripts/test.sh"]
 async fn url_parameters_set_the_controls() {
-    let query = "?lr=0.01&batch=64&opt=sgd&seed=7&hide=kernels,pooling&cell=3.3.3.9";
+    let query = "?lr=0.01&batch=64&opt=sgd&seed=7&augment=off&decay=on\
+                 &hide=kernels,pooling&cell=3.3.3.9";
     let page = Page::open_with(query).await;
     assert!(
         !has_testid(&page, "url-notice").await,
@@ -1583,6 +1633,9 @@ async fn url_parameters_set_the_controls() {
     assert_eq!(control_value(&page, "learning-rate").await, "0.01");
     assert_eq!(control_value(&page, "batch-size").await, "64");
     assert_eq!(control_value(&page, "optimizer").await, "sgd");
+    assert_eq!(control_value(&page, "recipe-augment").await, "false");
+    assert_eq!(control_value(&page, "recipe-decay").await, "true");
+    assert_eq!(control_value(&page, "recipe-shuffle").await, "false");
     let note = page.text("training-start-note").await;
     assert!(note.contains("seed 7"), "{note:?}");
     // Hidden panels are gone, their buttons say so; the others are there.
@@ -1623,7 +1676,7 @@ async fn url_parameters_set_the_controls() {
     page.settle().await;
     assert_eq!(
         location_search(&page).await,
-        "?lr=0.01&batch=16&opt=sgd&seed=7&hide=kernels&cell=3.3.3.10"
+        "?lr=0.01&batch=16&opt=sgd&seed=7&augment=off&decay=on&hide=kernels&cell=3.3.3.10"
     );
     assert_eq!(
         page.js("return history.length", vec![]).await,
@@ -1639,7 +1692,7 @@ async fn url_parameters_set_the_controls() {
 async fn hostile_url_values_are_named_and_training_still_works() {
     let huge = "9".repeat(5000);
     let query = format!(
-        "?lr=NaN&lr=1e9&batch=-3&batch=99999&seed=abc&opt=zzz\
+        "?lr=NaN&lr=1e9&batch=-3&batch=99999&seed=abc&opt=zzz&augment=maybe\
          &hide=kernels,bogus&cell=99.0.0.0&live=on&seed={huge}"
     );
     let page = Page::open_with(&query).await;
@@ -1672,6 +1725,7 @@ async fn hostile_url_values_are_named_and_training_still_works() {
         "seed=abc",
         "different seed= values",
         "opt=zzz",
+        "augment=maybe",
         "bogus",
         "cell=99.0.0.0",
     ] {
@@ -1688,6 +1742,7 @@ async fn hostile_url_values_are_named_and_training_still_works() {
     assert_eq!(control_value(&page, "learning-rate").await, "0.001");
     assert_eq!(control_value(&page, "batch-size").await, "32");
     assert_eq!(control_value(&page, "optimizer").await, "adam");
+    assert_eq!(control_value(&page, "recipe-augment").await, "true");
     assert!(page.text("training-start-note").await.contains("seed 42"));
     assert!(!has_testid(&page, "kernels").await && has_testid(&page, "pooling").await);
     assert_eq!(location_search(&page).await, "?hide=kernels&live=on");
@@ -1708,5 +1763,51 @@ async fn hostile_url_values_are_named_and_training_still_works() {
     page.click("url-notice-dismiss").await;
     page.settle().await;
     assert!(!has_testid(&page, "url-notice").await);
+    page.finish().await;
+}
+
+/// The projector layout: a header button enlarges the type and the maps and puts
+/// `projector=on` in the address; a link with it opens in that layout.
+#[tokio::test]
+#[ignore = "needs the release build: run by scripts/test.sh"]
+async fn projector_layout_is_larger_and_in_the_link() {
+    let sizes = "return [parseFloat(getComputedStyle(document.querySelector('h2')).fontSize),
+        document.body.classList.contains('projector'), location.search]";
+    let page = Page::open().await;
+    let normal = page.js(sizes, vec![]).await;
+    assert_eq!(normal[1], serde_json::json!(false));
+    page.click("projector-toggle").await;
+    page.settle().await;
+    let big = page.js(sizes, vec![]).await;
+    assert_eq!(big[1], serde_json::json!(true));
+    assert!(
+        big[0].as_f64().unwrap() >= 1.3 * normal[0].as_f64().unwrap(),
+        "headings grow: {normal} → {big}"
+    );
+    assert!(
+        big[2].as_str().unwrap().contains("projector=on"),
+        "the address remembers it: {big}"
+    );
+    page.screenshot("projector").await;
+    page.finish().await;
+
+    let page = Page::open_with("?projector=on").await;
+    let shared = page.js(sizes, vec![]).await;
+    assert_eq!(
+        shared[1],
+        serde_json::json!(true),
+        "a shared link opens in it"
+    );
+    assert_eq!(
+        page.attr("projector-toggle", "aria-pressed")
+            .await
+            .as_deref(),
+        Some("true")
+    );
+    page.click("projector-toggle").await;
+    page.settle().await;
+    let back = page.js(sizes, vec![]).await;
+    assert_eq!(back[1], serde_json::json!(false));
+    assert!(!back[2].as_str().unwrap().contains("projector"), "{back}");
     page.finish().await;
 }

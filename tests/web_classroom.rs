@@ -174,6 +174,7 @@ fn render_controls(host: &Element, training: Training) -> yew::AppHandle<Trainin
             onstep: Callback::noop(),
             onreset: Callback::noop(),
             onhyper: Callback::noop(),
+            onrecipe: Callback::noop(),
         },
     )
     .render()

@@ -11,34 +11,36 @@ use yew_agent::reactor::ReactorProvider;
 use super::about::About;
 use super::arch_editor::{read_arch_query, ArchEditor};
 use super::architecture::Architecture;
+use super::cell_inspector::{cell_from_click, CellInspector};
 use super::charts::{LineChart, Series};
 use super::draw_pad::DrawPad;
-use super::cell_inspector::{cell_from_click, CellInspector};
 use super::feature_maps::FeatureMaps;
-use crate::nn::receptive::Cell;
 use super::kernels::Kernels;
 use super::marks::mark_now;
 use super::pooling::Pooling;
 use super::prediction::Prediction;
 use super::preview::Preview;
+use super::projector::ProjectorToggle;
 use super::state::ShownInput;
 use super::state::{Action, AppState, Loadable};
 use super::training_controls::TrainingControls;
 use super::url_state::{
-    check_cell, read_query, write_query, CellInAddress, HiddenPanels, Panel, UrlSettings,
-    DEFAULT_SEED,
+    check_cell, read_query, write_query, CellInAddress, HiddenPanels, Panel, RecipeFlags,
+    UrlSettings, DEFAULT_SEED,
 };
 use super::urls::{
     address_pairs, asset_url, set_address_pairs, DATA_PATH, MODEL_PATH, WORKER_PATH,
 };
 use super::views::{feature_map_groups, kernel_groups, pooling_groups, PlaneGroup};
 use crate::data::mnist::Mnist;
+use crate::data::pixel_shuffle::PixelShuffle;
 use crate::data::preprocess::Stroke;
 use crate::nn::layers::loss::softmax;
 use crate::nn::model::Model;
 use crate::nn::optim::Hyper;
+use crate::nn::receptive::Cell;
 use crate::nn::spec::{training_flops_per_example, ModelSpec, CLASSES, MAX_ARCH_LEN};
-use crate::protocol::{FromWorker, Init, LiveView, ToWorker};
+use crate::protocol::{FromWorker, Init, LiveView, Recipe, ToWorker};
 use crate::worker::fetch::fetch_bytes;
 use crate::worker::TrainingReactor;
 
@@ -73,6 +75,12 @@ fn Main() -> Html {
             let mut s = AppState::default();
             s.training.hyper = from_url.settings.hyper;
             s.training.seed = from_url.settings.seed;
+            let r = from_url.settings.recipe;
+            s.training.recipe = Recipe {
+                augment: r.augment,
+                lr_decay: r.decay,
+                shuffle_pixels: r.shuffle,
+            };
             s.url_notices = from_url.notices.clone();
             s
         }
@@ -95,6 +103,7 @@ fn Main() -> Html {
     {
         let (dispatch, bridge) = (state.dispatcher(), bridge.clone());
         let (hyper, seed) = (state.training.hyper, state.training.seed);
+        let recipe = state.training.recipe;
         let (url_cell, selected) = (from_url.settings.cell, selected_cell.clone());
         use_effect_with((), move |_| {
             let d = dispatch.clone();
@@ -138,7 +147,7 @@ fn Main() -> Html {
                                     spec: model.spec().clone(),
                                     seed,
                                     hyper,
-                                    recipe: crate::protocol::Recipe::default(),
+                                    recipe,
                                     params: model.param_vectors(),
                                 })));
                                 if live != LiveView::default() {
@@ -179,16 +188,20 @@ fn Main() -> Html {
         let settings = UrlSettings {
             hyper: state.training.hyper,
             seed: state.training.seed,
+            recipe: RecipeFlags {
+                augment: state.training.recipe.augment,
+                decay: state.training.recipe.lr_decay,
+                shuffle: state.training.recipe.shuffle_pixels,
+            },
             hidden: *hidden,
             cell: *selected_cell,
-            ..UrlSettings::default()
         };
         let cell = match state.model {
             Loadable::Ready(_) => CellInAddress::Set(*selected_cell),
             _ => CellInAddress::Keep,
         };
         use_effect_with((settings, cell), |(settings, cell)| {
-            set_address_pairs(&write_query(&address_pairs(), settings, false, *cell));
+            set_address_pairs(&write_query(&address_pairs(), settings, true, *cell));
         });
     }
     // Tell measurement scripts when a new drawing has been rendered everywhere: this
@@ -207,6 +220,12 @@ fn Main() -> Html {
     // One forward pass per input and weights: it feeds the feature maps, the pooling panel
     // and, for a drawing, the prediction (a test digit shown on an empty pad predicts nothing).
     let shown = state.shown_input();
+    // The pixel-shuffle experiment: the network (and so every panel) sees the input scrambled.
+    let permutation = use_memo((), |_| PixelShuffle::fixed());
+    let shown = match shown {
+        Some(s) if state.training.recipe.shuffle_pixels => Some(s.shuffled(&permutation)),
+        other => other,
+    };
     let views = use_memo((shown.clone(), version), {
         let model = model.clone();
         move |(shown, _)| {
@@ -214,14 +233,16 @@ fn Main() -> Html {
                 return InputViews::default();
             };
             let m = m.0.borrow();
-            let taps = m.forward_taps(shown.image());
+            let nested = m.forward_taps_nested(shown.image());
             let spec = &m.spec().layers;
+            let maps = feature_map_groups(spec, m.infos(), &nested);
+            let taps: Vec<_> = nested.into_iter().map(|t| t.output).collect();
             InputViews {
                 probs: match shown {
                     ShownInput::Drawing(_) => probabilities(&taps),
                     ShownInput::TestDigit { .. } => None,
                 },
-                maps: Rc::new(feature_map_groups(spec, m.infos(), &taps)),
+                maps: Rc::new(maps),
                 pools: Rc::new(pooling_groups(spec, m.infos(), &taps)),
             }
         }
@@ -240,7 +261,10 @@ fn Main() -> Html {
     let onpickcell = {
         let (selected, model) = (selected_cell.clone(), model.clone());
         Callback::from(move |e: MouseEvent| {
-            if let Some(cell) = model.as_ref().and_then(|m| cell_from_click(&m.0.borrow(), &e)) {
+            if let Some(cell) = model
+                .as_ref()
+                .and_then(|m| cell_from_click(&m.0.borrow(), &e))
+            {
                 selected.set(Some(cell));
             }
         })
@@ -288,6 +312,13 @@ fn Main() -> Html {
         Callback::from(move |h: Hyper| {
             bridge.send(ToWorker::SetHyper(h));
             dispatch.dispatch(Action::SetHyper(h));
+        })
+    };
+    let onrecipe = {
+        let (dispatch, bridge) = (state.dispatcher(), bridge.clone());
+        Callback::from(move |r: Recipe| {
+            bridge.send(ToWorker::SetRecipe(r));
+            dispatch.dispatch(Action::SetRecipe(r));
         })
     };
 
@@ -373,6 +404,7 @@ fn Main() -> Html {
             <header class="top">
                 <h1>{ "Convscope" }</h1>
                 <p class="tagline">{ "Draw a digit and watch a small convolutional network read it — and learn." }</p>
+                <ProjectorToggle />
             </header>
             { match &state.model {
                 Loadable::Loading => html! { <p class="loading" role="status">{ "Loading the network…" }</p> },
@@ -422,7 +454,7 @@ fn Main() -> Html {
                     </div>
                 </section>
                 <div class="train-column">
-                    <TrainingControls training={t.clone()} {flops_per_example} {ontoggle} {onstep} {onreset} {onhyper} />
+                    <TrainingControls training={t.clone()} {flops_per_example} {ontoggle} {onstep} {onreset} {onhyper} {onrecipe} />
                     if show(Panel::Charts) {
                         <section class="card charts" aria-label="Training curves">
                             <LineChart title="Loss" series={loss_series} testid="loss-chart" />
@@ -454,7 +486,12 @@ fn Main() -> Html {
                     rejected={state.arch_rejected.clone().map(AttrValue::from)}
                     notice={state.arch_notice.clone().map(AttrValue::from)} />
             }
-            <Architecture infos={state.infos.clone()} />
+            <Architecture infos={state.infos.clone()} savings={Rc::new(
+                model.as_ref().map(|m| {
+                    let m = m.0.borrow();
+                    m.spec().separable_savings(m.infos())
+                }).unwrap_or_default()
+            )} />
             <About />
         </>
     }

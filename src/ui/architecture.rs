@@ -6,11 +6,15 @@ use yew::prelude::*;
 
 use super::format::thousands;
 use super::views::shape_label;
+use crate::nn::separable::SeparableSaving;
 use crate::nn::spec::LayerInfo;
 
 #[derive(Properties, PartialEq)]
 pub struct ArchitectureProps {
     pub infos: Rc<Vec<LayerInfo>>,
+    /// Depthwise-separable pairs and the standard convolution each replaces.
+    #[prop_or_default]
+    pub savings: Rc<Vec<SeparableSaving>>,
 }
 
 #[function_component]
@@ -37,6 +41,18 @@ pub fn Architecture(props: &ArchitectureProps) -> Html {
                 </tbody>
                 <tfoot><tr><td colspan="3">{ "total" }</td><td class="num" data-testid="param-count" data-value={total.to_string()}>{ thousands(total) }</td></tr></tfoot>
             </table>
+            { for props.savings.iter().enumerate().map(|(n, s)| html! {
+                <p class="note separable" data-testid={format!("separable-saving-{n}")}
+                    data-params={s.params.to_string()} data-standard={s.standard.to_string()}>
+                    { format!(
+                        "Depthwise-separable: {} ({k}×{k}, one filter per channel) + {} (1×1, mixing \
+                         {} channels into {}) = {} parameters. One standard {k}×{k} convolution from {} to \
+                         {} channels would need {}: {:.1}× as many.",
+                        s.names.0, s.names.1, s.in_channels, s.out_channels, thousands(s.params as u64),
+                        s.in_channels, s.out_channels, thousands(s.standard as u64),
+                        s.standard as f64 / s.params.max(1) as f64, k = s.kernel) }
+                </p>
+            }) }
         </section>
     }
 }

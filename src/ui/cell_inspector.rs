@@ -52,17 +52,27 @@ pub fn cell_from_click(model: &Model, e: &MouseEvent) -> Option<Cell> {
     let canvas: HtmlCanvasElement = e.target_dyn_into()?;
     let name = canvas.get_attribute("data-layer")?;
     let c: usize = canvas.get_attribute("data-channel")?.parse().ok()?;
-    let layer = model.infos().iter().position(|i| i.name == name)?;
+    // Top-level layers, or the layers inside residual blocks (names are unique across both).
+    let (layer, inner) = model.infos().iter().enumerate().find_map(|(i, info)| {
+        if info.name == name {
+            Some((i, None))
+        } else {
+            info.inner
+                .iter()
+                .position(|x| x.name == name)
+                .map(|j| (i, Some(j)))
+        }
+    })?;
     let (w, h) = (canvas.width() as f64, canvas.height() as f64);
     let (cw, ch) = (canvas.client_width() as f64, canvas.client_height() as f64);
-    if cw <= 0.0 || ch <= 0.0 {
+    if cw <= 0.0 || ch <= 0.0 || w < 1.0 || h < 1.0 {
         return None;
     }
     let y = (e.offset_y() as f64 / ch * h).floor().clamp(0.0, h - 1.0) as usize;
     let x = (e.offset_x() as f64 / cw * w).floor().clamp(0.0, w - 1.0) as usize;
     Some(Cell {
         layer,
-        inner: None,
+        inner,
         c,
         y,
         x,

@@ -20,6 +20,7 @@ pub mod plane_group;
 pub mod pooling;
 pub mod prediction;
 pub mod preview;
+pub mod projector;
 pub mod state;
 pub mod strokes;
 pub mod test_digit_picker;

@@ -7,11 +7,12 @@ use yew::prelude::*;
 
 use super::history::History;
 use crate::data::mnist::{Mnist, TEST};
+use crate::data::pixel_shuffle::PixelShuffle;
 use crate::data::preprocess::{to_mnist, Stroke};
 use crate::nn::model::Model;
 use crate::nn::optim::Hyper;
 use crate::nn::spec::LayerInfo;
-use crate::protocol::{FromWorker, Snapshot};
+use crate::protocol::{FromWorker, Recipe, Snapshot};
 
 /// Something that is fetched at start-up.
 #[derive(Clone)]
@@ -58,6 +59,10 @@ pub struct Training {
     pub examples_per_sec: Option<f32>,
     pub test_accuracy: Option<f32>,
     pub hyper: Hyper,
+    /// Training aids and the pixel-shuffle experiment (sent to the worker as they change).
+    pub recipe: Recipe,
+    /// The learning rate the worker uses now (lower than the set one with a decay).
+    pub learning_rate_now: Option<f32>,
     /// What `Reset` and a new architecture initialise from (`seed=` in the address).
     pub seed: u64,
     /// The weights are still the shipped, pre-trained ones (or were trained on from them);
@@ -91,6 +96,8 @@ impl Default for Training {
             examples_per_sec: None,
             test_accuracy: None,
             hyper: Hyper::default(),
+            recipe: Recipe::default(),
+            learning_rate_now: None,
             seed: super::url_state::DEFAULT_SEED,
             pretrained: true,
             stale_run: None,
@@ -174,6 +181,7 @@ pub enum Action {
     /// Optimistic: the toggle flips at once, snapshots confirm.
     SetRunning(bool),
     SetHyper(Hyper),
+    SetRecipe(Recipe),
     /// Something in the address was changed or ignored (see `url_notices`).
     UrlNotice(String),
     DismissUrlNotices,
@@ -226,6 +234,7 @@ impl AppState {
             }
         }
         t.examples_seen = snap.examples_seen;
+        t.learning_rate_now = Some(snap.learning_rate);
         t.examples_per_sec = snap.examples_per_sec;
         match t.expect_running {
             // A snapshot from before the worker read the page's last request (a few may be
@@ -266,6 +275,22 @@ impl ShownInput {
     pub fn image(&self) -> &Rc<Vec<f32>> {
         match self {
             ShownInput::Drawing(i) | ShownInput::TestDigit { image: i, .. } => i,
+        }
+    }
+
+    /// The same input with its pixels permuted (the pixel-shuffle experiment).
+    pub fn shuffled(&self, p: &PixelShuffle) -> ShownInput {
+        match self {
+            ShownInput::Drawing(i) => ShownInput::Drawing(Rc::new(p.shuffled(i))),
+            ShownInput::TestDigit {
+                index,
+                label,
+                image,
+            } => ShownInput::TestDigit {
+                index: *index,
+                label: *label,
+                image: Rc::new(p.shuffled(image)),
+            },
         }
     }
 }
@@ -340,6 +365,7 @@ impl Reducible for AppState {
                 s.training.contradicted = 0;
             }
             Action::SetHyper(h) => s.training.hyper = h,
+            Action::SetRecipe(r) => s.training.recipe = r,
             Action::UrlNotice(n) => s.url_notices.push(n),
             Action::DismissUrlNotices => s.url_notices.clear(),
         }

@@ -3,12 +3,14 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use super::colour::fmt_value;
 use super::format::{thousands, thousands_f};
 use super::hyper_input::{parse_batch_size, parse_learning_rate, OptimizerChoice};
 use super::state::{Training, WorkerStatus};
 use crate::data::mnist::TEST;
 use crate::nn::optim::Hyper;
 use crate::nn::DEFAULT_MODEL_TEST_ACCURACY;
+use crate::protocol::{Recipe, LR_HALVE_AFTER_EXAMPLES};
 use crate::worker::session::EVAL_EVERY_EXAMPLES;
 
 #[derive(Properties, PartialEq)]
@@ -22,6 +24,7 @@ pub struct TrainingControlsProps {
     pub onreset: Callback<()>,
     /// Only ever called with validated values.
     pub onhyper: Callback<Hyper>,
+    pub onrecipe: Callback<Recipe>,
 }
 
 #[function_component]
@@ -34,6 +37,20 @@ pub fn TrainingControls(props: &TrainingControlsProps) -> Html {
         let (cb, running) = (props.ontoggle.clone(), t.running);
         Callback::from(move |_: MouseEvent| cb.emit(!running))
     };
+    // One checkbox per recipe switch: `set` turns that switch on or off in the current recipe.
+    let switch = |set: fn(&mut Recipe, bool)| {
+        let (cb, recipe) = (props.onrecipe.clone(), t.recipe);
+        Callback::from(move |e: Event| {
+            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
+                let mut r = recipe;
+                set(&mut r, input.checked());
+                cb.emit(r);
+            }
+        })
+    };
+    let onaugment = switch(|r, on| r.augment = on);
+    let ondecay = switch(|r, on| r.lr_decay = on);
+    let onshuffle = switch(|r, on| r.shuffle_pixels = on);
     let onstep = props.onstep.reform(|_: MouseEvent| ());
     let onreset = props.onreset.reform(|_: MouseEvent| ());
 
@@ -190,6 +207,36 @@ pub fn TrainingControls(props: &TrainingControlsProps) -> Html {
             <p id="batch-error" class="error" data-testid="batch-size-error" role="alert">
                 { (*batch_error).clone().unwrap_or_default() }
             </p>
+            <fieldset class="recipe">
+                <legend>{ "Training aids and experiments" }</legend>
+                <label title="Each training image is randomly shifted (±2 px), turned (±8°), scaled, \
+                    slanted and its strokes thickened or thinned, so the network cannot simply \
+                    memorise the 8,000 training images">
+                    <input type="checkbox" data-testid="recipe-augment" checked={t.recipe.augment} onchange={onaugment} />
+                    { " Vary the training images (augmentation)" }
+                </label>
+                <label>
+                    <input type="checkbox" data-testid="recipe-decay" checked={t.recipe.lr_decay} onchange={ondecay} />
+                    { format!(" Lower the learning rate as training goes on (half after {} examples)",
+                        thousands(LR_HALVE_AFTER_EXAMPLES)) }
+                </label>
+                if t.recipe.lr_decay {
+                    <p class="counter-note" data-testid="learning-rate-now">
+                        { format!("Learning rate now: {}",
+                            t.learning_rate_now.map(fmt_value).unwrap_or_else(|| fmt_value(t.hyper.learning_rate))) }
+                    </p>
+                }
+                <label>
+                    <input type="checkbox" data-testid="recipe-shuffle" checked={t.recipe.shuffle_pixels} onchange={onshuffle} />
+                    { " Pixel shuffle: scramble every image with one fixed permutation" }
+                </label>
+                if t.recipe.shuffle_pixels {
+                    <p class="note" data-testid="shuffle-note">{ "Every image, your drawing included, now reaches the \
+                        network with its pixels scrambled in the same fixed way (the feature maps show what the \
+                        network sees). Press Reset, then Train, and compare a CNN preset with the MLP preset: \
+                        the MLP does not care where a pixel is, the CNN's kernels need neighbouring pixels." }</p>
+                }
+            </fieldset>
             <dl class="counters">
                 <div><dt>{ "Examples seen" }</dt><dd data-testid="examples-seen">{ thousands(t.examples_seen) }</dd></div>
                 <div><dt>{ "Examples / s" }</dt>

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use ndarray::Array3;
 
 use super::colour::ColourScale;
-use crate::nn::model::Model;
+use crate::nn::model::{Model, Tap};
 use crate::nn::spec::{LayerInfo, LayerSpec, Shape};
 
 /// Displayed size of one map, in CSS px (maps are zoomed by whole pixels to about this).
@@ -58,74 +58,121 @@ pub fn kernel_groups(model: &Model) -> Vec<KernelGroup> {
     let infos = model.infos();
     let mut out = Vec::new();
     for (index, info) in infos.iter().enumerate() {
-        let Some(w) = model.conv_weights(index) else {
-            continue;
-        };
-        let (filters, inputs, kh, kw) = w.dim();
-        let mut planes = Vec::with_capacity(filters * inputs);
-        for f in 0..filters {
-            for c in 0..inputs {
-                planes.push(Rc::new(
-                    w.slice(ndarray::s![f, c, .., ..]).iter().copied().collect(),
-                ));
+        // A residual block's own convolutions, then the layer itself.
+        for (j, inner) in info.inner.iter().enumerate() {
+            if let Some(w) = model.inner_conv_weights(index, j) {
+                out.push(kernel_group(inner, w));
             }
         }
-        out.push(KernelGroup {
-            layer: info.name.clone(),
-            title: format!(
+        if let Some(w) = model.conv_weights(index) {
+            out.push(kernel_group(info, w));
+        }
+    }
+    out
+}
+
+fn kernel_group(info: &LayerInfo, w: ndarray::ArrayView4<'_, f32>) -> KernelGroup {
+    let (filters, inputs, kh, kw) = w.dim();
+    let mut planes = Vec::with_capacity(filters * inputs);
+    for f in 0..filters {
+        for c in 0..inputs {
+            planes.push(Rc::new(
+                w.slice(ndarray::s![f, c, .., ..]).iter().copied().collect(),
+            ));
+        }
+    }
+    KernelGroup {
+        layer: info.name.clone(),
+        title: if inputs == info.input.c {
+            format!(
                 "{} · {} filters × {} input channel{}",
                 info.name,
                 info.output.c,
                 info.input.c,
                 if info.input.c == 1 { "" } else { "s" }
-            ),
-            detail: format!(
-                "{} · {} parameters",
-                info.detail,
-                super::format::thousands(info.params as u64)
-            ),
-            filters,
-            inputs,
-            k: kh.max(kw),
-            zoom: zoom_for(kh, kw, KERNEL_CSS_PX),
-            scale: ColourScale::diverging_for(w.iter()),
-            planes,
-        });
+            )
+        } else {
+            // Depthwise: each filter sees only its own channel.
+            format!("{} · {} filters, one per input channel", info.name, filters)
+        },
+        detail: format!(
+            "{} · {} parameters",
+            info.detail,
+            super::format::thousands(info.params as u64)
+        ),
+        filters,
+        inputs,
+        k: kh.max(kw),
+        zoom: zoom_for(kh, kw, KERNEL_CSS_PX),
+        scale: ColourScale::diverging_for(w.iter()),
+        planes,
+    }
+}
+
+/// Output of each conv and depthwise conv layer, inside residual blocks too — after its ReLU
+/// when one follows directly, which is what the next layer sees (the title says which).
+/// `taps` are `Model::forward_taps_nested`'s.
+pub fn feature_map_groups(
+    spec: &[LayerSpec],
+    infos: &[LayerInfo],
+    taps: &[Tap],
+) -> Vec<PlaneGroup> {
+    let mut out = Vec::new();
+    for (i, layer) in spec.iter().enumerate() {
+        let (Some(info), Some(tap)) = (infos.get(i), taps.get(i)) else {
+            continue;
+        };
+        if let LayerSpec::Residual { layers } = layer {
+            let outputs: Vec<&Array3<f32>> = tap.inner.iter().collect();
+            conv_groups(layers, &info.inner, &outputs, &mut out);
+        } else {
+            let outputs: Vec<&Array3<f32>> = taps.iter().map(|t| &t.output).collect();
+            conv_group_at(spec, infos, &outputs, i, &mut out);
+        }
     }
     out
 }
 
-/// Output of each conv layer — after its ReLU when one follows directly, which is
-/// what the next layer sees (the title says which).
-pub fn feature_map_groups(
+/// Feature-map groups of every conv layer of one sequence (a residual block's layers).
+fn conv_groups(
     spec: &[LayerSpec],
     infos: &[LayerInfo],
-    taps: &[Array3<f32>],
-) -> Vec<PlaneGroup> {
-    let mut out = Vec::new();
-    for (i, layer) in spec.iter().enumerate() {
-        if !matches!(layer, LayerSpec::Conv { .. }) {
-            continue;
-        }
-        let Some(info) = infos.get(i) else { continue };
-        let relu_next = matches!(spec.get(i + 1), Some(LayerSpec::Relu));
-        let tap = if relu_next { i + 1 } else { i };
-        let (Some(values), Some(tap_info)) = (taps.get(tap), infos.get(tap)) else {
-            continue;
-        };
-        let shown = if relu_next {
-            format!("{} after {}", info.name, tap_info.name)
-        } else {
-            format!("{} (before any ReLU)", info.name)
-        };
-        out.push(group(
-            &info.name,
-            format!("{} · {}", info.name, shape_label(&tap_info.output)),
-            format!("{shown} · {}", info.detail),
-            values,
-        ));
+    outputs: &[&Array3<f32>],
+    out: &mut Vec<PlaneGroup>,
+) {
+    for i in 0..spec.len() {
+        conv_group_at(spec, infos, outputs, i, out);
     }
-    out
+}
+
+/// The feature-map group of layer `i` of a sequence, if it is a convolution.
+fn conv_group_at(
+    spec: &[LayerSpec],
+    infos: &[LayerInfo],
+    outputs: &[&Array3<f32>],
+    i: usize,
+    out: &mut Vec<PlaneGroup>,
+) {
+    if !matches!(spec[i], LayerSpec::Conv { .. } | LayerSpec::DwConv { .. }) {
+        return;
+    }
+    let Some(info) = infos.get(i) else { return };
+    let relu_next = matches!(spec.get(i + 1), Some(LayerSpec::Relu));
+    let tap = if relu_next { i + 1 } else { i };
+    let (Some(values), Some(tap_info)) = (outputs.get(tap), infos.get(tap)) else {
+        return;
+    };
+    let shown = if relu_next {
+        format!("{} after {}", info.name, tap_info.name)
+    } else {
+        format!("{} (before any ReLU)", info.name)
+    };
+    out.push(group(
+        &info.name,
+        format!("{} · {}", info.name, shape_label(&tap_info.output)),
+        format!("{shown} · {}", info.detail),
+        values,
+    ));
 }
 
 /// Every pooling layer's output.
