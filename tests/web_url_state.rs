@@ -207,7 +207,7 @@ fn cells_are_parsed_then_checked_against_the_network() {
     for bad in [
         "abc",
         "1.2.3",
-        "1.2.3.4.5",
+        "1.2.3.4.5.6",
         "1..2.3",
         "-1.0.0.0",
         "1.2.3.x",
@@ -252,6 +252,29 @@ fn cells_are_parsed_then_checked_against_the_network() {
         }
     }
     assert!(check_cell(cell(0, 0, 0, 0), &[]).is_err());
+
+    // Inside a residual block: LAYER.INNER.CHANNEL.ROW.COLUMN, both ways.
+    let resnet = Model::new(&ModelSpec::tiny_resnet(), 1).unwrap();
+    let block = resnet
+        .spec()
+        .layers
+        .iter()
+        .position(|l| matches!(l, convscope::nn::spec::LayerSpec::Residual { .. }))
+        .unwrap();
+    let inner = convscope::nn::receptive::Cell {
+        inner: Some(2),
+        ..cell(block, 1, 2, 3)
+    };
+    let text = convscope::ui::url_state::cell_to_query(&inner).unwrap();
+    assert_eq!(text, format!("{block}.2.1.2.3"));
+    assert_eq!(parse_cell(&text), Ok(inner));
+    assert_eq!(check_cell(inner, resnet.infos()), Ok(inner));
+    let missing = convscope::nn::receptive::Cell {
+        inner: Some(9),
+        ..inner
+    };
+    let e = check_cell(missing, resnet.infos()).expect_err("no such inner layer");
+    assert!(e.contains("no layer 9 inside"), "{e}");
 }
 
 #[wasm_bindgen_test]

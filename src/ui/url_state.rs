@@ -452,42 +452,53 @@ pub fn parse_switch(v: &str) -> Option<bool> {
     }
 }
 
-/// `cell=LAYER.CHANNEL.ROW.COLUMN` (all from 0, the layer as in the editor's `layer-N`).
+/// `cell=LAYER.CHANNEL.ROW.COLUMN` (all from 0, the layer as in the editor's `layer-N`), or
+/// `cell=LAYER.INNER.CHANNEL.ROW.COLUMN` for layer INNER inside the residual block LAYER.
 pub fn parse_cell(v: &str) -> Result<Cell, String> {
     let t = v.trim();
-    let bad = || "not LAYER.CHANNEL.ROW.COLUMN (e.g. cell=3.3.3.9)".to_string();
+    let bad = || {
+        "not LAYER.CHANNEL.ROW.COLUMN (e.g. cell=3.3.3.9), or LAYER.INNER.CHANNEL.ROW.COLUMN \
+         inside a residual block"
+            .to_string()
+    };
     if t.len() > MAX_VALUE_LEN {
         return Err(format!("too long (at most {MAX_VALUE_LEN} characters)"));
     }
     let parts: Vec<&str> = t.split('.').collect();
-    if parts.len() != 4
+    if !(parts.len() == 4 || parts.len() == 5)
         || parts
             .iter()
             .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
     {
         return Err(bad());
     }
-    let mut n = [0usize; 4];
-    for (slot, p) in n.iter_mut().zip(&parts) {
-        *slot = p
-            .parse()
-            .map_err(|_| "a number in it is far too large".to_string())?;
+    let mut n = Vec::with_capacity(parts.len());
+    for p in &parts {
+        n.push(
+            p.parse::<usize>()
+                .map_err(|_| "a number in it is far too large".to_string())?,
+        );
     }
+    let (inner, rest) = if n.len() == 5 {
+        (Some(n[1]), &n[2..])
+    } else {
+        (None, &n[1..])
+    };
     Ok(Cell {
         layer: n[0],
-        inner: None,
-        c: n[1],
-        y: n[2],
-        x: n[3],
+        inner,
+        c: rest[0],
+        y: rest[1],
+        x: rest[2],
     })
 }
 
-/// The `cell=` value of a selected cell (`None` for cells inside residual blocks, which the
-/// address cannot name).
+/// The `cell=` value of a selected cell.
 pub fn cell_to_query(cell: &Cell) -> Option<String> {
-    cell.inner
-        .is_none()
-        .then(|| format!("{}.{}.{}.{}", cell.layer, cell.c, cell.y, cell.x))
+    Some(match cell.inner {
+        None => format!("{}.{}.{}.{}", cell.layer, cell.c, cell.y, cell.x),
+        Some(j) => format!("{}.{j}.{}.{}.{}", cell.layer, cell.c, cell.y, cell.x),
+    })
 }
 
 /// Whether `cell` exists in the network whose layers are `infos`; the error says what does.
@@ -500,6 +511,20 @@ pub fn check_cell(cell: Cell, infos: &[LayerInfo]) -> Result<Cell, String> {
             cell.layer,
             infos.len().saturating_sub(1)
         ));
+    };
+    let info = match cell.inner {
+        None => info,
+        Some(j) => match info.inner.get(j) {
+            Some(inner) => inner,
+            None => {
+                return Err(format!(
+                    "cell={q}: {} has no layer {j} inside it ({} inner layers); no cell is \
+                     selected.",
+                    info.name,
+                    info.inner.len()
+                ))
+            }
+        },
     };
     let out = info.output;
     let (name, what) = (&info.name, out.to_string());
