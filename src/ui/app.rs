@@ -448,7 +448,12 @@ fn Main() -> Html {
                     <div class="draw-row">
                         <DrawPad onchange={ondraw} />
                         <div class="draw-side">
-                            <Preview image={state.drawing.clone()} />
+                            <Preview image={if state.training.recipe.shuffle_pixels {
+                                // What the network sees: the scrambled drawing.
+                                state.drawing.as_ref().map(|d| Rc::new(permutation.shuffled(d)))
+                            } else {
+                                state.drawing.clone()
+                            }} />
                             <Prediction probs={views.probs} />
                         </div>
                     </div>

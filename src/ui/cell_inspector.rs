@@ -229,7 +229,7 @@ pub fn CellInspector(props: &CellInspectorProps) -> Html {
     };
     let name = match explanation.as_ref() {
         Some(Ok(e)) => e.field.name.clone(),
-        _ => format!("layer {}", cell.layer + 1),
+        _ => format!("layer {}", cell.layer),
     };
     html! {
         <section class="card panel" data-testid="cell-inspector" aria-labelledby="cell-heading">

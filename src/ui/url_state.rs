@@ -528,6 +528,13 @@ pub fn check_cell(cell: Cell, infos: &[LayerInfo]) -> Result<Cell, String> {
     };
     let out = info.output;
     let (name, what) = (&info.name, out.to_string());
+    // Only cells that are a window of inputs can be explained (conv, dwconv, pool, ReLU).
+    if name.starts_with("dense") || name.starts_with("res") {
+        return Err(format!(
+            "cell={q}: {name} is not a convolution, pooling or ReLU layer, so it has no cell \
+             to look inside; no cell is selected."
+        ));
+    }
     if cell.c >= out.c {
         return Err(format!(
             "cell={q}: {name} has {} channels (0 to {}), not {}; no cell is selected.",
