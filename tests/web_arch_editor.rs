@@ -1,8 +1,6 @@
 //! The architecture editor's analysis of the text in its field (pure, but part of the web app).
 #![cfg(target_arch = "wasm32")]
 
-use std::time::Duration;
-
 use convscope::nn::spec::edit::{Field, LayerKind};
 use convscope::nn::spec::ModelSpec;
 use convscope::ui::arch_editor::{
@@ -12,8 +10,11 @@ use convscope::ui::arch_editor::{
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
-use yew::platform::time::sleep;
 use yew::{AttrValue, Callback};
+
+#[path = "common/dom.rs"]
+mod dom;
+use dom::{find, host, settle};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -168,23 +169,6 @@ fn layers_are_added_before_the_output_layer() {
     assert_eq!(add_position("conv8k3,relu"), 2);
     assert_eq!(add_position(""), 0);
     assert_eq!(insert_layer("", 5, LayerKind::Relu), "relu");
-}
-
-async fn settle() {
-    sleep(Duration::from_millis(60)).await;
-}
-
-fn host() -> Element {
-    let document = gloo::utils::document();
-    let host = document.create_element("div").unwrap();
-    document.body().unwrap().append_child(&host).unwrap();
-    host
-}
-
-fn find(host: &Element, testid: &str) -> Element {
-    host.query_selector(&format!("[data-testid=\"{testid}\"]"))
-        .unwrap()
-        .unwrap_or_else(|| panic!("no data-testid={testid}"))
 }
 
 fn arch_text(host: &Element) -> String {

@@ -4,7 +4,6 @@
 #![cfg(target_arch = "wasm32")]
 
 use std::rc::Rc;
-use std::time::Duration;
 
 use convscope::nn::spec::ModelSpec;
 use convscope::nn::DEFAULT_MODEL_TEST_ACCURACY;
@@ -16,27 +15,13 @@ use convscope::ui::training_controls::{TrainingControls, TrainingControlsProps};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
-use yew::platform::time::sleep;
 use yew::{AttrValue, Callback, Reducible};
 
+#[path = "common/dom.rs"]
+mod dom;
+use dom::{find, host, settle};
+
 wasm_bindgen_test_configure!(run_in_browser);
-
-async fn settle() {
-    sleep(Duration::from_millis(60)).await;
-}
-
-fn host() -> Element {
-    let document = gloo::utils::document();
-    let host = document.create_element("div").unwrap();
-    document.body().unwrap().append_child(&host).unwrap();
-    host
-}
-
-fn find(host: &Element, testid: &str) -> Element {
-    host.query_selector(&format!("[data-testid=\"{testid}\"]"))
-        .unwrap()
-        .unwrap_or_else(|| panic!("no data-testid={testid}"))
-}
 
 fn text(host: &Element, testid: &str) -> String {
     find(host, testid).text_content().unwrap_or_default()

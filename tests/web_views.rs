@@ -7,6 +7,9 @@ use convscope::nn::spec::{LayerInfo, LayerSpec, ModelSpec};
 use convscope::ui::views::{feature_map_groups, kernel_groups};
 use wasm_bindgen_test::*;
 
+#[path = "common/dom.rs"]
+mod dom;
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// (name, info, kind) of every layer, blocks flattened, in order.
@@ -79,9 +82,7 @@ async fn the_network_table_shows_the_depthwise_separable_saving() {
     let infos = spec.analyze().unwrap();
     let savings = spec.separable_savings(&infos);
     assert!(!savings.is_empty());
-    let document = gloo::utils::document();
-    let host = document.create_element("div").unwrap();
-    document.body().unwrap().append_child(&host).unwrap();
+    let host = dom::host();
     let _app = yew::Renderer::<Architecture>::with_root_and_props(
         host.clone(),
         ArchitectureProps {
@@ -90,12 +91,9 @@ async fn the_network_table_shows_the_depthwise_separable_saving() {
         },
     )
     .render();
-    yew::platform::time::sleep(std::time::Duration::from_millis(20)).await;
+    dom::settle().await;
     for (n, s) in savings.iter().enumerate() {
-        let p = host
-            .query_selector(&format!("[data-testid=separable-saving-{n}]"))
-            .unwrap()
-            .expect("a saving note per pair");
+        let p = dom::find(&host, &format!("separable-saving-{n}"));
         assert_eq!(p.get_attribute("data-params"), Some(s.params.to_string()));
         assert_eq!(
             p.get_attribute("data-standard"),
