@@ -1528,8 +1528,21 @@ async fn inside_one_cell_shows_the_engines_arithmetic() {
 async fn recipe_switches_reach_the_worker_and_the_panels() {
     let page = Page::open().await;
     wait_for_test_digit_maps(&page).await;
+    // A drawn stroke, so that the preview ("what the network sees") shows something too.
+    page.draw(&[vec![(140.0, 50.0), (140.0, 130.0), (140.0, 230.0)]])
+        .await;
     page.settle().await;
+    let preview = || async {
+        page.js(
+            "const c = document.querySelector('[data-testid=preview]');
+             return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data)
+               .join(',');",
+            vec![],
+        )
+        .await
+    };
     let plain = page.canvases_fingerprint("feature-maps").await;
+    let plain_preview = preview().await;
     page.click("recipe-shuffle").await;
     page.settle().await;
     assert!(!page.text("shuffle-note").await.is_empty());
@@ -1539,9 +1552,15 @@ async fn recipe_switches_reach_the_worker_and_the_panels() {
         plain.1, scrambled.1,
         "the maps of the scrambled input differ"
     );
+    assert_ne!(
+        preview().await,
+        plain_preview,
+        "the preview shows the scrambled drawing"
+    );
     page.click("recipe-shuffle").await;
     page.settle().await;
     assert_eq!(page.canvases_fingerprint("feature-maps").await, plain);
+    assert_eq!(preview().await, plain_preview);
 
     page.click("recipe-decay").await;
     let set = page

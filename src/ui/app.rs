@@ -448,11 +448,10 @@ fn Main() -> Html {
                     <div class="draw-row">
                         <DrawPad onchange={ondraw} />
                         <div class="draw-side">
-                            <Preview image={if state.training.recipe.shuffle_pixels {
-                                // What the network sees: the scrambled drawing.
-                                state.drawing.as_ref().map(|d| Rc::new(permutation.shuffled(d)))
-                            } else {
-                                state.drawing.clone()
+                            <Preview image={match &shown {
+                                // What the network sees (scrambled with the pixel shuffle on).
+                                Some(ShownInput::Drawing(image)) => Some(image.clone()),
+                                _ => None,
                             }} />
                             <Prediction probs={views.probs} />
                         </div>
